@@ -1,0 +1,90 @@
+// Builds the fastify application: external plugins, authentication, routes, media and web.
+import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import fastifyFormbody from '@fastify/formbody';
+import fastifyRateLimit from '@fastify/rate-limit';
+import fastifyHelmet from '@fastify/helmet';
+import fastifyCors from '@fastify/cors';
+import type { AppContext } from './context.ts';
+import { HttpError } from './errors.ts';
+import { resolveUser } from './auth/authenticate.ts';
+import { oauthRoutes } from './routes/oauth.ts';
+import { userRoutes } from './routes/users.ts';
+import { videoRoutes } from './routes/videos.ts';
+import { liveRoutes } from './routes/lives.ts';
+import { serverConfigRoutes } from './routes/server-config.ts';
+import { mediaRoutes } from './routes/media.ts';
+import { webRoutes } from './routes/web.ts';
+
+const API_PREFIX = '/api/v1';
+
+function problem(status: number, code: string, detail: string) {
+  return { status, code, error: detail, detail };
+}
+
+export async function buildApp(context: AppContext): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: false,
+    bodyLimit: context.config.http.bodyLimitBytes,
+    trustProxy: true,
+    ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.decorateRequest('user', undefined);
+  app.decorateRequest('tokenId', undefined);
+
+  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+    if (error instanceof HttpError) return reply.code(error.status).send(problem(error.status, error.code, error.message));
+    if (error.validation) return reply.code(400).send(problem(400, 'invalid_input', error.message));
+    const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
+    if (status >= 500) context.log.error(`${request.method} ${request.url}: ${error.stack ?? error.message}`);
+    const detail = status >= 500 ? 'Internal server error' : error.message;
+    return reply.code(status).send(problem(status, error.code?.toLowerCase() ?? 'error', detail));
+  });
+  app.setNotFoundHandler((request, reply) => reply.code(404).send(problem(404, 'not_found', `${request.method} ${request.url.split('?')[0]} not found`)));
+
+  await app.register(fastifyHelmet, {
+    // The player loads media from this origin and blob: URLs (MSE); inline styles in pages.
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        mediaSrc: ["'self'", 'blob:'],
+        workerSrc: ["'self'", 'blob:'],
+        imgSrc: ["'self'", 'data:'],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        connectSrc: ["'self'", 'ws:', 'wss:'],
+        // Self-hosted instances often run on plain HTTP on a LAN; do not force https sub-requests.
+        upgradeInsecureRequests: null,
+      },
+    },
+    crossOriginEmbedderPolicy: false,
+    strictTransportSecurity: false,
+  });
+  await app.register(fastifyCors, { origin: false });
+  await app.register(fastifyFormbody);
+  await app.register(fastifyRateLimit, { global: false });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Livecast API', version: '0.1.0', description: 'PeerTube-compatible REST API of a live-first broadcast server' },
+      components: { securitySchemes: { OAuth2: { type: 'http', scheme: 'bearer' } } },
+      security: [{ OAuth2: [] }],
+    },
+  });
+  await app.register(fastifySwaggerUi, { routePrefix: `${API_PREFIX}/docs` });
+
+  await app.register(async (api) => {
+    api.addHook('onRequest', async (request) => resolveUser(context.pool, request));
+    await api.register(oauthRoutes(context));
+    await api.register(userRoutes(context));
+    await api.register(liveRoutes(context));
+    await api.register(videoRoutes(context));
+    await api.register(serverConfigRoutes(context));
+    api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  }, { prefix: API_PREFIX });
+
+  await mediaRoutes(app, context);
+  await webRoutes(app);
+  return app;
+}

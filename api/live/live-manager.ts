@@ -1,0 +1,185 @@
+// The lifecycle of lives: admits publishers (the PublishGate of ingest/), runs one
+// transcoder per session, and moves the video through waiting -> published -> ended.
+import { EventEmitter } from 'node:events';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type pg from 'pg';
+import type { Config, Logger } from '../../config/index.ts';
+import { lives, liveSessions, videos, VideoState, LiveVideoError } from '../../db/index.ts';
+import type { Admission, PublishAttempt, PublishGate } from '../../ingest/index.ts';
+import { LiveTranscoder, selectRenditions, type EncoderSelection } from '../../packager/index.ts';
+import type { LiveSession } from './live-session.ts';
+
+const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DESCRIBE_TIMEOUT_MS = 5000;
+const FALLBACK_SOURCE_HEIGHT = 720;
+
+export interface LiveStateChange {
+  videoId: number;
+  videoUuid: string;
+  state: number;
+  session: LiveSession | undefined;
+}
+
+export interface LiveManagerEvents {
+  'state-change': [change: LiveStateChange];
+}
+
+export interface LiveManagerOptions {
+  pool: pg.Pool;
+  config: Config;
+  ffmpegPath: string;
+  encoder: EncoderSelection;
+  mediaRoot: string;
+  log: Logger;
+}
+
+export class LiveManager extends EventEmitter<LiveManagerEvents> implements PublishGate {
+  readonly #options: LiveManagerOptions;
+  /** Active sessions by live id: the only record the media path consults. */
+  readonly #active = new Map<number, LiveSession>();
+
+  constructor(options: LiveManagerOptions) {
+    super();
+    this.#options = options;
+  }
+
+  activeSessionOfVideo(videoId: number): LiveSession | undefined {
+    for (const session of this.#active.values()) if (session.videoId === videoId) return session;
+    return undefined;
+  }
+
+  get activeSessions(): LiveSession[] {
+    return [...this.#active.values()];
+  }
+
+  /** A server that stopped mid-stream left sessions open: end them and reset their lives. */
+  async recoverAfterRestart(): Promise<void> {
+    const { pool, log } = this.#options;
+    for (const { videoId, permanent } of await liveSessions.closeDanglingSessions(pool)) {
+      await videos.setVideoState(pool, videoId, permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED);
+      log.info(`live of video ${videoId} was streaming when the server stopped: marked ${permanent ? 'waiting' : 'ended'}`);
+    }
+  }
+
+  async admit(attempt: PublishAttempt): Promise<Admission> {
+    const { pool, log } = this.#options;
+    if (!UUID_PATTERN.test(attempt.streamKey)) return { admitted: false, reason: 'unknown stream key' };
+    const live = await lives.findLiveByStreamKey(pool, attempt.streamKey.toLowerCase());
+    if (!live) return { admitted: false, reason: 'unknown stream key' };
+    const video = await videos.findVideo(pool, { id: live.video_id });
+    if (!video) return { admitted: false, reason: 'unknown stream key' };
+    if (video.state === VideoState.LIVE_ENDED && !live.permanent_live) {
+      return { admitted: false, reason: `live ${video.uuid} has ended; create a new live or use a permanent one` };
+    }
+    // Check and reserve in the same tick, so that two publishers racing on one key cannot both pass.
+    if (this.#active.has(live.id)) return { admitted: false, reason: `live ${video.uuid} already has a publisher` };
+    const placeholder = { liveId: live.id } as LiveSession;
+    this.#active.set(live.id, placeholder);
+    try {
+      const row = await liveSessions.startLiveSession(pool, live.id, attempt.protocol);
+      const session: LiveSession = {
+        sessionId: row.id,
+        liveId: live.id,
+        videoId: video.id,
+        videoUuid: video.uuid,
+        permanent: live.permanent_live,
+        attempt,
+        startedAt: row.started_at,
+        mediaPath: join('hls', video.uuid, String(row.id)),
+        renditions: [],
+        transcoder: undefined,
+        playable: false,
+        ending: undefined,
+      };
+      this.#active.set(live.id, session);
+      log.info(`live ${video.uuid} session ${row.id} started over ${attempt.protocol} from ${attempt.remoteAddress}`);
+      void this.#startTranscoding(session).catch((error: Error) => {
+        log.error(`live ${video.uuid}: transcoding could not start: ${error.message}`);
+        attempt.disconnect('transcoding could not start');
+        void this.#end(session, LiveVideoError.FFMPEG_ERROR);
+      });
+      return { admitted: true, publisherGone: () => void this.#end(session, null) };
+    } catch (error) {
+      this.#active.delete(live.id);
+      throw error;
+    }
+  }
+
+  async #startTranscoding(session: LiveSession): Promise<void> {
+    const { config, pool, log, encoder } = this.#options;
+    const source = await session.attempt.feed.describe(DESCRIBE_TIMEOUT_MS);
+    if (session.ending) return;
+    let height = source.height;
+    if (!height) {
+      log.warn(`live ${session.videoUuid}: the publisher did not announce its video size, assuming ${FALLBACK_SOURCE_HEIGHT}p`);
+      height = FALLBACK_SOURCE_HEIGHT;
+    }
+    const passthrough = config.transcoding.passthrough || encoder.backend.id === 'copy';
+    session.renditions = encoder.backend.id === 'copy'
+      ? selectRenditions([], height, true)
+      : selectRenditions(config.transcoding.ladder, height, passthrough);
+    const outputDir = join(this.#options.mediaRoot, session.mediaPath);
+    mkdirSync(outputDir, { recursive: true });
+    const transcoder = new LiveTranscoder({
+      ffmpegPath: this.#options.ffmpegPath,
+      selection: encoder,
+      renditions: session.renditions,
+      hasAudio: source.hasAudio,
+      outputDir,
+      segmentSeconds: config.live.segmentSeconds,
+      playlistSize: config.live.playlistSize,
+      maxRestarts: config.live.maxTranscoderRestarts,
+      feed: session.attempt.feed,
+      log: log.child(`live:${session.videoUuid.slice(0, 8)}`),
+    });
+    session.transcoder = transcoder;
+    transcoder.once('ready', () => void this.#markPlayable(session).catch((error: Error) =>
+      log.error(`live ${session.videoUuid}: could not mark it published: ${error.message}`)));
+    transcoder.once('failed', () => {
+      session.attempt.disconnect('the transcoder keeps failing');
+      void this.#end(session, LiveVideoError.FFMPEG_ERROR);
+    });
+    transcoder.start();
+    await liveSessions.describeLiveSession(pool, session.sessionId, encoder.backend.id,
+      session.renditions.map((rung) => rung.height));
+    log.info(`live ${session.videoUuid}: ${source.width}x${height} source, renditions ` +
+      `${session.renditions.map((rung) => rung.passthrough ? `${rung.height}p(source)` : `${rung.height}p`).join(', ')} with ${encoder.backend.id}`);
+  }
+
+  async #markPlayable(session: LiveSession): Promise<void> {
+    if (session.ending) return;
+    session.playable = true;
+    await videos.setVideoState(this.#options.pool, session.videoId, VideoState.PUBLISHED);
+    this.emit('state-change', { videoId: session.videoId, videoUuid: session.videoUuid, state: VideoState.PUBLISHED, session });
+  }
+
+  #end(session: LiveSession, error: number | null): Promise<void> {
+    session.ending ??= this.#finish(session, error);
+    return session.ending;
+  }
+
+  async #finish(session: LiveSession, error: number | null): Promise<void> {
+    const { pool, log } = this.#options;
+    try {
+      await session.transcoder?.stop();
+      await liveSessions.endLiveSession(pool, session.sessionId, error);
+      const state = session.permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED;
+      await videos.setVideoState(pool, session.videoId, state);
+      log.info(`live ${session.videoUuid} session ${session.sessionId} ended${error ? ` with error ${error}` : ''}`);
+      this.emit('state-change', { videoId: session.videoId, videoUuid: session.videoUuid, state, session: undefined });
+    } catch (failure) {
+      log.error(`live ${session.videoUuid}: ending session ${session.sessionId} failed: ${(failure as Error).message}`);
+    } finally {
+      if (this.#active.get(session.liveId) === session) this.#active.delete(session.liveId);
+    }
+  }
+
+  /** Ends every live cleanly (server shutdown). */
+  async stopAll(): Promise<void> {
+    await Promise.all(this.activeSessions.filter((session) => session.sessionId).map((session) => {
+      session.attempt.disconnect('server shutting down');
+      return this.#end(session, null);
+    }));
+  }
+}

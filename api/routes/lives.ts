@@ -1,0 +1,123 @@
+import { randomUUID } from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { lives, liveSessions, toShortUuid, users, videos, VideoPrivacy, VideoState, LiveLatencyMode, UserRole } from '../../db/index.ts';
+import type { AppContext } from '../context.ts';
+import { HttpError, notFound } from '../errors.ts';
+import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
+import { LiveCreate, LiveCreated, LiveSessionList, LiveUpdate, LiveVideo } from '../schemas/live.ts';
+import { VideoIdParam, errorResponses } from '../schemas/common.ts';
+import { assertSupportedPrivacy, loadOwnedVideo, loadVisibleVideo } from './videos.ts';
+
+/** The host streamers should put in OBS: configured, else the public URL's, else the one they reached us on. */
+function publicIngestHost(context: AppContext, request: FastifyRequest): string {
+  if (context.config.rtmp.publicHost) return context.config.rtmp.publicHost;
+  if (context.config.instance.publicUrl) return new URL(context.config.instance.publicUrl).hostname;
+  return request.hostname.replace(/:\d+$/, '');
+}
+
+export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
+  const { pool } = context;
+  return async (app) => {
+    app.post('/videos/live', {
+      schema: { tags: ['Live Videos'], body: LiveCreate, response: { 200: LiveCreated, ...errorResponses } },
+    }, async (request) => {
+      const user = requireUser(request);
+      const body = request.body;
+      assertSupportedPrivacy(body.privacy);
+      if (user.role !== UserRole.ADMINISTRATOR && !await users.channelBelongsToUser(pool, body.channelId, user.id)) {
+        throw new HttpError(403, 'forbidden', 'You cannot publish on this channel');
+      }
+      const privacy = body.privacy ?? VideoPrivacy.PUBLIC;
+      const saveReplay = body.saveReplay ?? false;
+      const uuid = randomUUID();
+      const client = await pool.connect();
+      let videoId: number;
+      try {
+        await client.query('BEGIN');
+        videoId = await videos.insertVideo(client, {
+          uuid, channelId: body.channelId, name: body.name, description: body.description ?? '',
+          privacy, state: VideoState.WAITING_FOR_LIVE, isLive: true,
+        });
+        await lives.insertLive(client, videoId, randomUUID(), {
+          saveReplay,
+          replayPrivacy: saveReplay ? body.replaySettings?.privacy ?? privacy : null,
+          permanentLive: body.permanentLive ?? false,
+          latencyMode: body.latencyMode ?? LiveLatencyMode.DEFAULT,
+        });
+        await client.query('COMMIT');
+      } catch (error) {
+        await client.query('ROLLBACK');
+        if ((error as { code?: string }).code === '23503') throw notFound('Channel');
+        throw error;
+      } finally {
+        client.release();
+      }
+      return { video: { id: videoId, uuid, shortUUID: toShortUuid(uuid) } };
+    });
+
+    app.get('/videos/live/:id', {
+      schema: { tags: ['Live Videos'], params: VideoIdParam, response: { 200: LiveVideo, ...errorResponses } },
+    }, async (request) => {
+      const video = await loadVisibleVideo(context, request, request.params.id);
+      const live = await lives.findLiveByVideoId(pool, video.id);
+      if (!live) throw notFound('Live');
+      const settings = {
+        saveReplay: live.save_replay,
+        replaySettings: live.save_replay && live.replay_privacy ? { privacy: live.replay_privacy } : null,
+        permanentLive: live.permanent_live,
+        latencyMode: live.latency_mode,
+      };
+      // The stream key is a publishing credential: only its owner and admins ever see it.
+      if (!isOwnerOrAdmin(request.user, video.owner_user_id)) return settings;
+      const host = publicIngestHost(context, request);
+      return {
+        ...settings,
+        rtmpUrl: `rtmp://${host}:${context.ingest.rtmpPort}/live`,
+        rtmpsUrl: context.ingest.rtmpsPort ? `rtmps://${host}:${context.ingest.rtmpsPort}/live` : null,
+        streamKey: live.stream_key,
+      };
+    });
+
+    app.put('/videos/live/:id', {
+      schema: { tags: ['Live Videos'], params: VideoIdParam, body: LiveUpdate, response: { 204: {}, ...errorResponses } },
+    }, async (request, reply) => {
+      const video = await loadOwnedVideo(context, request, request.params.id);
+      const live = await lives.findLiveByVideoId(pool, video.id);
+      if (!live) throw notFound('Live');
+      const body = request.body;
+      const saveReplay = body.saveReplay ?? live.save_replay;
+      const replayPrivacy = !saveReplay ? null
+        : body.replaySettings?.privacy ?? live.replay_privacy ?? video.privacy;
+      await lives.updateLive(pool, live.id, {
+        saveReplay, replayPrivacy, permanentLive: body.permanentLive, latencyMode: body.latencyMode,
+      });
+      // Making an ended live permanent lets it take a new session.
+      if (body.permanentLive === true && video.state === VideoState.LIVE_ENDED) {
+        await videos.setVideoState(pool, video.id, VideoState.WAITING_FOR_LIVE);
+      }
+      return reply.code(204).send();
+    });
+
+    app.get('/videos/live/:id/sessions', {
+      schema: { tags: ['Live Videos'], params: VideoIdParam, response: { 200: LiveSessionList, ...errorResponses } },
+    }, async (request) => {
+      const video = await loadOwnedVideo(context, request, request.params.id);
+      const live = await lives.findLiveByVideoId(pool, video.id);
+      if (!live) throw notFound('Live');
+      const rows = await liveSessions.listLiveSessions(pool, live.id);
+      return {
+        total: rows.length,
+        data: rows.map((row) => ({
+          id: row.id,
+          startDate: row.started_at.toISOString(),
+          endDate: row.ended_at?.toISOString() ?? null,
+          error: row.error,
+          encoder: row.encoder,
+          renditions: row.renditions,
+          replayVideo: null,
+        })),
+      };
+    });
+  };
+}

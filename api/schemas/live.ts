@@ -1,0 +1,50 @@
+import Type from 'typebox';
+
+const Privacy = Type.Integer({ minimum: 1, maximum: 5, description: '1 public, 2 unlisted, 3 private, 4 internal, 5 password' });
+const ReplaySettings = Type.Object({ privacy: Privacy });
+const LatencyMode = Type.Integer({ minimum: 1, maximum: 3, description: '1 default, 2 high latency, 3 small latency' });
+
+export const LiveCreate = Type.Object({
+  channelId: Type.Integer({ minimum: 1 }),
+  name: Type.String({ minLength: 3, maxLength: 120 }),
+  description: Type.Optional(Type.String({ maxLength: 10000 })),
+  privacy: Type.Optional(Privacy),
+  saveReplay: Type.Optional(Type.Boolean()),
+  replaySettings: Type.Optional(ReplaySettings),
+  permanentLive: Type.Optional(Type.Boolean()),
+  latencyMode: Type.Optional(LatencyMode),
+});
+
+export const LiveUpdate = Type.Object({
+  saveReplay: Type.Optional(Type.Boolean()),
+  replaySettings: Type.Optional(Type.Union([ReplaySettings, Type.Null()])),
+  permanentLive: Type.Optional(Type.Boolean()),
+  latencyMode: Type.Optional(LatencyMode),
+}, { additionalProperties: false });
+
+export const LiveCreated = Type.Object({
+  video: Type.Object({ id: Type.Integer(), uuid: Type.String(), shortUUID: Type.String() }),
+});
+
+export const LiveVideo = Type.Object({
+  rtmpUrl: Type.Optional(Type.String({ description: 'Only for the owner and admins' })),
+  rtmpsUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  streamKey: Type.Optional(Type.String({ description: 'Only for the owner and admins' })),
+  saveReplay: Type.Boolean(),
+  replaySettings: Type.Union([ReplaySettings, Type.Null()]),
+  permanentLive: Type.Boolean(),
+  latencyMode: LatencyMode,
+});
+
+export const LiveSessionList = Type.Object({
+  total: Type.Integer(),
+  data: Type.Array(Type.Object({
+    id: Type.Integer(),
+    startDate: Type.String(),
+    endDate: Type.Union([Type.String(), Type.Null()]),
+    error: Type.Union([Type.Integer(), Type.Null()]),
+    encoder: Type.Union([Type.String(), Type.Null()]),
+    renditions: Type.Array(Type.Integer()),
+    replayVideo: Type.Null(),
+  })),
+});

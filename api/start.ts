@@ -1,0 +1,85 @@
+// Starts every part in dependency order and stops them in reverse.
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import type { Config, Logger } from '../config/index.ts';
+import { openDatabase, oauth } from '../db/index.ts';
+import { startJobQueue } from '../jobs/index.ts';
+import { RtmpIngestServer } from '../ingest/index.ts';
+import { locateFfmpeg, selectEncoder } from '../packager/index.ts';
+import { buildApp } from './app.ts';
+import { ensureAdmin } from './bootstrap-admin.ts';
+import type { AppContext } from './context.ts';
+import { LiveManager } from './live/live-manager.ts';
+import { startRealtime, type Realtime } from './live/realtime.ts';
+import { createMediaAccess } from './media/access.ts';
+
+export interface RunningServer {
+  httpPort: number;
+  rtmpPort: number;
+  stop(): Promise<void>;
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const dataDir = resolve(config.storage.dataDir);
+  const ffmpeg = await locateFfmpeg({ ffmpeg: config.ffmpeg.path, ffprobe: config.ffmpeg.ffprobePath });
+  log.info(`ffmpeg ${ffmpeg.version} (${ffmpeg.origin}) at ${ffmpeg.ffmpeg}`);
+  if (ffmpeg.origin === 'bundled') {
+    log.warn('no system ffmpeg found: using the bundled ffmpeg 4.1 fallback. RTMP and HLS work; ' +
+      'SRT ingest and hardware encoders need the system ffmpeg (apt-get install ffmpeg)');
+  }
+  const encoder = await selectEncoder({
+    ffmpegPath: ffmpeg.ffmpeg,
+    encoder: config.transcoding.encoder,
+    x264Preset: config.transcoding.x264Preset,
+    vaapiDevice: config.transcoding.vaapiDevice,
+    threads: config.transcoding.threads,
+    keyframeSeconds: config.live.segmentSeconds,
+  });
+  const fellBack = encoder.requested !== 'auto' && encoder.requested !== encoder.backend.id;
+  (fellBack ? log.warn : log.info)(`encoder: ${encoder.backend.id} (${encoder.step}` +
+    `${fellBack ? `; ${encoder.requested} failed its trial encode, see /api/v1/admin/transcoding` : ''})`);
+
+  const database = await openDatabase(config, log.child('db'));
+  const jobs = await startJobQueue(database.url, log.child('jobs'));
+  await ensureAdmin(database.pool, config, log);
+  await oauth.getOrCreateLocalClient(database.pool);
+
+  const mediaRoot = join(dataDir, 'streaming-playlists');
+  const lives = new LiveManager({ pool: database.pool, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live') });
+  await lives.recoverAfterRestart();
+
+  const tls = config.rtmps.certFile && config.rtmps.keyFile
+    ? { port: config.rtmps.port, certFile: config.rtmps.certFile, keyFile: config.rtmps.keyFile }
+    : undefined;
+  const rtmp = new RtmpIngestServer({
+    host: config.rtmp.host, port: config.rtmp.port, tls, app: 'live', workDir: dataDir, gate: lives, log: log.child('rtmp'),
+  });
+  await rtmp.start();
+
+  let realtime: Realtime | undefined;
+  const context: AppContext = {
+    config, pool: database.pool, log: log.child('api'), lives, ffmpeg, encoder, mediaRoot,
+    ingest: { rtmpPort: rtmp.port, rtmpsPort: rtmp.tlsPort },
+    mediaAccess: createMediaAccess(database.pool),
+    viewersOf: (videoId) => realtime?.viewersOf(videoId) ?? 0,
+  };
+  const app = await buildApp(context);
+  realtime = startRealtime(app.server, lives, log.child('realtime'));
+  await app.listen({ host: config.http.host, port: config.http.port });
+  const httpPort = (app.server.address() as AddressInfo).port;
+  log.info(`ready: web UI on http://${config.http.host}:${httpPort}, RTMP on rtmp://${config.rtmp.host}:${rtmp.port}/live`);
+
+  let stopping: Promise<void> | undefined;
+  return {
+    httpPort,
+    rtmpPort: rtmp.port,
+    stop: () => stopping ??= (async () => {
+      await lives.stopAll();
+      await rtmp.stop();
+      await realtime?.close();
+      await app.close();
+      await jobs.stop();
+      await database.close();
+    })(),
+  };
+}

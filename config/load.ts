@@ -1,0 +1,89 @@
+// Builds the effective config: schema defaults, then a YAML file, then environment variables.
+// A bad value stops start-up with a message that names the key.
+import { readFileSync, existsSync } from 'node:fs';
+import YAML from 'yaml';
+import Value from 'typebox/value';
+import { ConfigSchema, type Config } from './schema.ts';
+
+export class ConfigError extends Error {}
+
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type JsonObject = { [key: string]: Json };
+
+/** `rtmp.port` -> `RTMP_PORT`, `live.segmentSeconds` -> `LIVE_SEGMENT_SECONDS`. */
+export function envNameFor(path: string[]): string {
+  return path.map((part) => part.replace(/([a-z0-9])([A-Z])/g, '$1_$2').toUpperCase()).join('_');
+}
+
+interface LeafSchema { type?: string; properties?: Record<string, LeafSchema> }
+
+function leafPaths(schema: LeafSchema, prefix: string[] = []): Array<{ path: string[]; type: string }> {
+  if (schema.type === 'object' && schema.properties) {
+    return Object.entries(schema.properties).flatMap(([key, child]) => leafPaths(child, [...prefix, key]));
+  }
+  return [{ path: prefix, type: schema.type ?? 'string' }];
+}
+
+function parseEnvValue(raw: string, type: string, name: string): Json {
+  if (type === 'string' || type === undefined) return raw;
+  if (type === 'integer' || type === 'number') {
+    const number = Number(raw);
+    if (raw.trim() === '' || Number.isNaN(number)) throw new ConfigError(`${name}: "${raw}" is not a number`);
+    return number;
+  }
+  if (type === 'boolean') {
+    if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+    throw new ConfigError(`${name}: "${raw}" is not a boolean (true/false)`);
+  }
+  try {
+    return JSON.parse(raw) as Json;
+  } catch {
+    throw new ConfigError(`${name}: expected JSON for this setting`);
+  }
+}
+
+function setPath(target: JsonObject, path: string[], value: Json): void {
+  let node = target;
+  for (const key of path.slice(0, -1)) {
+    const next = node[key];
+    if (typeof next !== 'object' || next === null || Array.isArray(next)) node[key] = {};
+    node = node[key] as JsonObject;
+  }
+  node[path[path.length - 1]] = value;
+}
+
+function readYaml(file: string): JsonObject {
+  const parsed: unknown = YAML.parse(readFileSync(file, 'utf8'));
+  if (parsed === null || parsed === undefined) return {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${file}: the top level must be a mapping`);
+  return parsed as JsonObject;
+}
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  file?: string;
+  overrides?: (raw: JsonObject) => void;
+}
+
+export function loadConfig(options: LoadOptions = {}): Config {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.CONFIG_FILE ?? (existsSync('config.yaml') ? 'config.yaml' : undefined);
+  const raw: JsonObject = file ? readYaml(file) : {};
+  for (const { path, type } of leafPaths(ConfigSchema as unknown as LeafSchema)) {
+    const name = envNameFor(path);
+    const value = env[name];
+    if (value !== undefined && value !== '') setPath(raw, path, parseEnvValue(value, type, name));
+  }
+  options.overrides?.(raw);
+  const config = Value.Default(ConfigSchema, raw) as Config;
+  const errors = [...Value.Errors(ConfigSchema, config)];
+  if (errors.length > 0) {
+    const lines = errors.map((error) => {
+      const key = error.instancePath.replace(/^\//, '').replaceAll('/', '.') || '(root)';
+      return `  ${key}: ${error.message}`;
+    });
+    throw new ConfigError(`Invalid configuration${file ? ` (file ${file})` : ''}:\n${lines.join('\n')}`);
+  }
+  return config;
+}

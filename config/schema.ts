@@ -1,0 +1,91 @@
+// The single source of every setting: its type, its default and its bounds.
+// Environment variables are derived from the path: `rtmp.port` -> RTMP_PORT.
+import Type, { type Static } from 'typebox';
+
+const Rung = Type.Object({
+  height: Type.Integer({ minimum: 144, maximum: 4320 }),
+  videoBitrateKbps: Type.Integer({ minimum: 100, maximum: 100000 }),
+  audioBitrateKbps: Type.Integer({ minimum: 32, maximum: 512, default: 128 }),
+});
+export type LadderRung = Static<typeof Rung>;
+
+export const ConfigSchema = Type.Object({
+  instance: Type.Object({
+    name: Type.String({ default: 'Livecast', minLength: 1 }),
+    // Public base URL used in links shown to streamers (OBS settings) and viewers.
+    publicUrl: Type.String({ default: '' }),
+  }, { default: {} }),
+  http: Type.Object({
+    host: Type.String({ default: '0.0.0.0' }),
+    port: Type.Integer({ default: 9000, minimum: 0, maximum: 65535 }),
+    bodyLimitBytes: Type.Integer({ default: 1048576, minimum: 1024 }),
+  }, { default: {} }),
+  rtmp: Type.Object({
+    host: Type.String({ default: '0.0.0.0' }),
+    port: Type.Integer({ default: 1935, minimum: 0, maximum: 65535 }),
+    // Public host name put in the RTMP URL shown to streamers; defaults to the public URL's host.
+    publicHost: Type.String({ default: '' }),
+  }, { default: {} }),
+  rtmps: Type.Object({
+    port: Type.Integer({ default: 1936, minimum: 0, maximum: 65535 }),
+    // RTMPS runs only when both are set (paths to PEM files).
+    certFile: Type.String({ default: '' }),
+    keyFile: Type.String({ default: '' }),
+  }, { default: {} }),
+  database: Type.Object({
+    // When empty, an embedded Postgres runs with its data under storage.dataDir.
+    url: Type.String({ default: '' }),
+    embeddedPort: Type.Integer({ default: 54329, minimum: 1, maximum: 65535 }),
+  }, { default: {} }),
+  storage: Type.Object({
+    dataDir: Type.String({ default: 'data' }),
+  }, { default: {} }),
+  admin: Type.Object({
+    username: Type.String({ default: 'root', minLength: 1 }),
+    // When empty, the first start generates one and prints it once.
+    password: Type.String({ default: '' }),
+    email: Type.String({ default: 'admin@localhost' }),
+  }, { default: {} }),
+  signup: Type.Object({
+    enabled: Type.Boolean({ default: false }),
+  }, { default: {} }),
+  ffmpeg: Type.Object({
+    // Empty: the system ffmpeg on PATH, else the one shipped in @ffmpeg-installer/linux-x64.
+    path: Type.String({ default: '' }),
+    ffprobePath: Type.String({ default: '' }),
+  }, { default: {} }),
+  transcoding: Type.Object({
+    // libx264, h264_nvenc, h264_vaapi, h264_qsv, copy, or auto (first that passes a one-frame trial).
+    encoder: Type.Union([
+      Type.Literal('libx264'), Type.Literal('h264_nvenc'), Type.Literal('h264_vaapi'),
+      Type.Literal('h264_qsv'), Type.Literal('copy'), Type.Literal('auto'),
+    ], { default: 'libx264' }),
+    x264Preset: Type.String({ default: 'veryfast' }),
+    vaapiDevice: Type.String({ default: '/dev/dri/renderD128' }),
+    // Threads per ffmpeg; 0 lets ffmpeg decide.
+    threads: Type.Integer({ default: 0, minimum: 0, maximum: 64 }),
+    ladder: Type.Array(Rung, {
+      default: [
+        { height: 1080, videoBitrateKbps: 5000, audioBitrateKbps: 128 },
+        { height: 720, videoBitrateKbps: 2800, audioBitrateKbps: 128 },
+        { height: 480, videoBitrateKbps: 1400, audioBitrateKbps: 96 },
+        { height: 360, videoBitrateKbps: 800, audioBitrateKbps: 96 },
+      ],
+    }),
+    // Also offer the source as it came in (no re-encode) as the top rendition.
+    passthrough: Type.Boolean({ default: false }),
+  }, { default: {} }),
+  live: Type.Object({
+    segmentSeconds: Type.Number({ default: 2, minimum: 0.5, maximum: 10 }),
+    playlistSize: Type.Integer({ default: 6, minimum: 3, maximum: 100 }),
+    // How many times a crashed transcoder is restarted for one session before the live errors out.
+    maxTranscoderRestarts: Type.Integer({ default: 5, minimum: 0, maximum: 100 }),
+  }, { default: {} }),
+  log: Type.Object({
+    level: Type.Union([
+      Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('silent'),
+    ], { default: 'info' }),
+  }, { default: {} }),
+}, { default: {} });
+
+export type Config = Static<typeof ConfigSchema>;

@@ -1,0 +1,12 @@
+export { openDatabase, type Database } from './pool.ts';
+export * from './constants.ts';
+export { toShortUuid, fromShortUuid, parseVideoRef, type VideoRef } from './short-uuid.ts';
+export * as users from './repositories/users.ts';
+export * as oauth from './repositories/oauth.ts';
+export * as videos from './repositories/videos.ts';
+export * as lives from './repositories/lives.ts';
+export * as liveSessions from './repositories/live-sessions.ts';
+export type { UserRow } from './repositories/users.ts';
+export type { VideoRow } from './repositories/videos.ts';
+export type { LiveRow } from './repositories/lives.ts';
+export type { LiveSessionRow } from './repositories/live-sessions.ts';

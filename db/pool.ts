@@ -1,0 +1,35 @@
+// Opens the database (embedded or external), applies migrations, and hands back a pool.
+import pg from 'pg';
+import type { Config, Logger } from '../config/index.ts';
+import { startEmbeddedPostgres } from './embedded.ts';
+import { migrate } from './migrate.ts';
+
+export interface Database {
+  pool: pg.Pool;
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function openDatabase(config: Config, log: Logger): Promise<Database> {
+  const embedded = config.database.url
+    ? undefined
+    : await startEmbeddedPostgres(config.storage.dataDir, config.database.embeddedPort, log.child('postgres'));
+  const url = config.database.url || embedded!.url;
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  pool.on('error', (error) => log.error(`database pool: ${error.message}`));
+  try {
+    await migrate(pool, log.child('migrate'));
+  } catch (error) {
+    await pool.end();
+    await embedded?.stop();
+    throw error;
+  }
+  return {
+    pool,
+    url,
+    async close() {
+      await pool.end();
+      await embedded?.stop();
+    },
+  };
+}

@@ -1,0 +1,101 @@
+import type pg from 'pg';
+import type { VideoRef } from '../short-uuid.ts';
+
+export interface VideoRow {
+  id: number;
+  uuid: string;
+  name: string;
+  description: string;
+  privacy: number;
+  state: number;
+  is_live: boolean;
+  duration: number;
+  created_at: Date;
+  updated_at: Date;
+  published_at: Date | null;
+  channel_id: number;
+  channel_name: string;
+  channel_display_name: string;
+  account_id: number;
+  account_name: string;
+  account_display_name: string;
+  owner_user_id: number;
+}
+
+const SELECT_VIDEO = `
+  SELECT v.*, c.name AS channel_name, c.display_name AS channel_display_name,
+         a.id AS account_id, a.name AS account_name, a.display_name AS account_display_name,
+         a.user_id AS owner_user_id
+  FROM videos v
+  JOIN channels c ON c.id = v.channel_id
+  JOIN accounts a ON a.id = c.account_id`;
+
+export interface NewVideo {
+  uuid: string; channelId: number; name: string; description: string; privacy: number; state: number; isLive: boolean;
+}
+
+export async function insertVideo(db: pg.Pool | pg.PoolClient, video: NewVideo): Promise<number> {
+  const { rows: [row] } = await db.query<{ id: number }>(
+    `INSERT INTO videos (uuid, channel_id, name, description, privacy, state, is_live)
+     VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+    [video.uuid, video.channelId, video.name, video.description, video.privacy, video.state, video.isLive]);
+  return row.id;
+}
+
+export async function findVideo(pool: pg.Pool, ref: VideoRef): Promise<VideoRow | undefined> {
+  const { rows } = 'id' in ref
+    ? await pool.query<VideoRow>(`${SELECT_VIDEO} WHERE v.id = $1`, [ref.id])
+    : await pool.query<VideoRow>(`${SELECT_VIDEO} WHERE v.uuid = $1`, [ref.uuid]);
+  return rows[0];
+}
+
+export interface VideoListFilter {
+  start: number;
+  count: number;
+  isLive?: boolean;
+  states?: number[];
+  /** Privacies listed publicly; unlisted and private videos are left out of listings. */
+  privacies: number[];
+  sort: 'createdAt' | '-createdAt' | 'publishedAt' | '-publishedAt';
+}
+
+export async function listVideos(pool: pg.Pool, filter: VideoListFilter): Promise<{ total: number; rows: VideoRow[] }> {
+  const where = ['v.privacy = ANY($1)'];
+  const params: unknown[] = [filter.privacies];
+  if (filter.isLive !== undefined) {
+    params.push(filter.isLive);
+    where.push(`v.is_live = $${params.length}`);
+  }
+  if (filter.states) {
+    params.push(filter.states);
+    where.push(`v.state = ANY($${params.length})`);
+  }
+  const column = filter.sort.endsWith('publishedAt') ? 'coalesce(v.published_at, v.created_at)' : 'v.created_at';
+  const direction = filter.sort.startsWith('-') ? 'DESC' : 'ASC';
+  const condition = where.join(' AND ');
+  const { rows: [{ total }] } = await pool.query<{ total: number }>(
+    `SELECT count(*)::int AS total FROM videos v WHERE ${condition}`, params);
+  const { rows } = await pool.query<VideoRow>(
+    `${SELECT_VIDEO} WHERE ${condition} ORDER BY ${column} ${direction}, v.id ${direction}
+     LIMIT $${params.length + 1} OFFSET $${params.length + 2}`,
+    [...params, filter.count, filter.start]);
+  return { total, rows };
+}
+
+export interface VideoUpdate { name?: string; description?: string; privacy?: number }
+
+export async function updateVideo(pool: pg.Pool, id: number, update: VideoUpdate): Promise<void> {
+  await pool.query(
+    `UPDATE videos SET name = coalesce($2, name), description = coalesce($3, description),
+       privacy = coalesce($4, privacy), updated_at = now() WHERE id = $1`,
+    [id, update.name ?? null, update.description ?? null, update.privacy ?? null]);
+}
+
+export async function setVideoState(pool: pg.Pool, id: number, state: number): Promise<void> {
+  // published_at records the first time the video went public in any form.
+  await pool.query(
+    `UPDATE videos SET state = $2::smallint, updated_at = now(),
+       published_at = CASE WHEN $2::smallint = 1 THEN coalesce(published_at, now()) ELSE published_at END
+     WHERE id = $1`,
+    [id, state]);
+}

@@ -1,0 +1,2 @@
+export type { IngestProtocol, MediaFeed, MediaSink, SourceInfo, PublishAttempt, Admission, PublishGate } from './contracts.ts';
+export { RtmpIngestServer, type RtmpServerOptions } from './rtmp/server.ts';
