@@ -16,7 +16,9 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     : await startEmbeddedPostgres(config.storage.dataDir, config.database.embeddedPort, log.child('postgres'));
   const url = config.database.url || embedded!.url;
   const pool = new pg.Pool({ connectionString: url, max: 10 });
-  pool.on('error', (error) => log.error(`database pool: ${error.message}`));
+  let closing = false;
+  // Idle clients report the server going away during shutdown; that is expected then.
+  pool.on('error', (error) => { if (!closing) log.error(`database pool: ${error.message}`); });
   try {
     await migrate(pool, log.child('migrate'));
   } catch (error) {
@@ -28,6 +30,7 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     pool,
     url,
     async close() {
+      closing = true;
       await pool.end();
       await embedded?.stop();
     },

@@ -1,0 +1,118 @@
+// A PublishGate without Postgres. It admits the stream key the bench is waiting for and starts
+// a LiveTranscoder on the feed the way api/live/live-manager.ts does (same describe timeout,
+// same rendition choice, same transcoder options, stop when the publisher goes), so that what
+// the bench measures is ingest + transcoder and nothing else.
+import { mkdirSync } from 'node:fs';
+import type { Config, Logger } from '../config/index.ts';
+import type { Admission, PublishAttempt, PublishGate } from '../ingest/index.ts';
+import { LiveTranscoder, selectRenditions, type EncoderSelection, type Rendition } from '../packager/index.ts';
+
+// The same values as LiveManager's (not exported there).
+const DESCRIBE_TIMEOUT_MS = 5000;
+const FALLBACK_SOURCE_HEIGHT = 720;
+
+export interface GateSettings {
+  config: Config;
+  encoder: EncoderSelection;
+  log: Logger;
+}
+
+/** The one publish the gate lets in next. */
+export interface ExpectedPublish {
+  streamKey: string;
+  outputDir: string;
+  /** The ffmpeg the transcoder runs: in the bench, a metering wrapper around the real one. */
+  ffmpegPath: string;
+}
+
+/** One admitted publish: its transcoder, and how it ended. */
+export class BenchLive {
+  readonly attempt: PublishAttempt;
+  renditions: Rendition[] = [];
+  hasAudio = false;
+  transcoder: LiveTranscoder | undefined;
+  failure: string | undefined;
+  /** Resolves when NMS reports the publisher gone (after it has handed over every byte). */
+  readonly gone: Promise<void>;
+  #markGone: () => void = () => undefined;
+  #ending: Promise<void> | undefined;
+
+  constructor(attempt: PublishAttempt) {
+    this.attempt = attempt;
+    this.gone = new Promise((resolve) => { this.#markGone = resolve; });
+  }
+
+  get ending(): boolean { return this.#ending !== undefined; }
+
+  publisherGone(): void {
+    this.#markGone();
+    void this.end();
+  }
+
+  /** Stops the transcoder (closing its stdin lets ffmpeg flush); idempotent, like LiveManager#end. */
+  end(): Promise<void> {
+    this.#ending ??= this.transcoder?.stop() ?? Promise.resolve();
+    return this.#ending;
+  }
+}
+
+export class BenchGate implements PublishGate {
+  readonly #settings: GateSettings;
+  #expected: (ExpectedPublish & { admitted: (live: BenchLive) => void }) | undefined;
+
+  constructor(settings: GateSettings) {
+    this.#settings = settings;
+  }
+
+  /** Arms the gate for one publish; resolves once that publish is admitted. */
+  expect(publish: ExpectedPublish): Promise<BenchLive> {
+    return new Promise((admitted) => { this.#expected = { ...publish, admitted }; });
+  }
+
+  async admit(attempt: PublishAttempt): Promise<Admission> {
+    const expected = this.#expected;
+    if (!expected || attempt.streamKey !== expected.streamKey) return { admitted: false, reason: 'unknown stream key' };
+    this.#expected = undefined;
+    const live = new BenchLive(attempt);
+    void this.#startTranscoding(live, expected).catch((error: Error) => {
+      live.failure = `transcoding could not start: ${error.message}`;
+      attempt.disconnect('transcoding could not start');
+      void live.end();
+    });
+    expected.admitted(live);
+    return { admitted: true, publisherGone: () => live.publisherGone() };
+  }
+
+  /** Mirrors LiveManager#startTranscoding, minus the database writes. */
+  async #startTranscoding(live: BenchLive, { outputDir, ffmpegPath }: ExpectedPublish): Promise<void> {
+    const { config, encoder, log } = this.#settings;
+    const source = await live.attempt.feed.describe(DESCRIBE_TIMEOUT_MS);
+    if (live.ending) return;
+    const height = source.height || FALLBACK_SOURCE_HEIGHT;
+    const passthrough = config.transcoding.passthrough || encoder.backend.id === 'copy';
+    live.renditions = encoder.backend.id === 'copy'
+      ? selectRenditions([], height, true)
+      : selectRenditions(config.transcoding.ladder, height, passthrough);
+    live.hasAudio = source.hasAudio;
+    mkdirSync(outputDir, { recursive: true });
+    const transcoder = new LiveTranscoder({
+      ffmpegPath,
+      selection: encoder,
+      renditions: live.renditions,
+      hasAudio: source.hasAudio,
+      outputDir,
+      segmentSeconds: config.live.segmentSeconds,
+      playlistSize: config.live.playlistSize,
+      maxRestarts: config.live.maxTranscoderRestarts,
+      feed: live.attempt.feed,
+      log: log.child('live:bench'),
+    });
+    live.transcoder = transcoder;
+    transcoder.once('failed', (reason) => {
+      live.failure = reason;
+      live.attempt.disconnect('the transcoder keeps failing');
+      void live.end();
+    });
+    transcoder.start();
+  }
+}

@@ -1,0 +1,397 @@
+// npm run bench:transcode
+//
+// CPU cost of our live pipeline (RTMP ingest in Node + one LiveTranscoder ffmpeg) for a 720p30
+// source and its 720/480/360 ladder, against a bare ffmpeg running the very same ladder on the
+// same file in the same run. Prints ours / bare per round and the median; target <= 1.10.
+// CPU time, not wall time, is compared, so other load on the machine matters little.
+//
+// What is counted:
+// - bare: the bare ffmpeg (demux + decode + scale + encode + HLS mux).
+// - ours: the transcoder ffmpeg (the same work) plus this Node process's CPU while the live runs
+//   (NMS receiving RTMP, the FLV tap writing into ffmpeg's stdin, the transcoder's bookkeeping).
+// - not counted: the publisher ffmpeg (`-c copy` to RTMP) stands in for OBS on the streamer's
+//   machine; likewise Node copying the file into the bare ffmpeg's stdin stands in for the source.
+//   Both are printed for information.
+//
+// Settings: BENCH_SECONDS (source length, default 20), BENCH_ROUNDS (default 2), BENCH_LOG
+// (server log level, default silent). The config (ladder, encoder, preset) is loaded as the
+// server loads it: config.yaml and environment variables apply.
+import { createReadStream, mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createLogger, loadConfig, type Config } from '../config/index.ts';
+import { RtmpIngestServer } from '../ingest/index.ts';
+import {
+  buildLiveCommand, locateFfmpeg, runFfmpeg, selectEncoder, selectRenditions, spawnFfmpeg,
+  VARIANT_PLAYLIST, type EncoderSelection, type FfmpegBinary, type Rendition,
+} from '../packager/index.ts';
+import { BenchGate, type BenchLive } from './bench-gate.ts';
+import { meteredFfmpeg, totalSeconds } from './metered-ffmpeg.ts';
+
+const TARGET_RATIO = 1.10;
+const SOURCE_HEIGHT = 720;
+const ADMIT_TIMEOUT_MS = 15_000;
+const PUBLISHER_GONE_TIMEOUT_MS = 15_000;
+const TRANSCODER_STOP_TIMEOUT_MS = 30_000;
+const TEARDOWN_TIMEOUT_MS = 15_000;
+
+type FfmpegHandle = ReturnType<typeof spawnFfmpeg>;
+type LogLevel = Parameters<typeof createLogger>[0];
+
+interface Bench {
+  seconds: number;
+  rounds: number;
+  config: Config;
+  ffmpeg: FfmpegBinary;
+  encoder: EncoderSelection;
+  /** The ladder for the 720p source, as the gate will pick it (checked against ours each round). */
+  renditions: Rendition[];
+  root: string;
+  source: string;
+  gate: BenchGate;
+  server: RtmpIngestServer;
+}
+
+interface RunResult {
+  /** CPU seconds, user + sys. */
+  ffmpegCpu: number;
+  nodeCpu: number;
+  wallSeconds: number;
+  segments: number;
+  /** The transcoding ffmpeg's arguments, to prove that both sides ran the same encode. */
+  args: string[];
+  outputDir: string;
+  notes: string[];
+}
+
+interface OursResult extends RunResult { publisherCpu: number }
+
+// ---------------------------------------------------------------- process bookkeeping
+
+/** Children this script started, so that an interrupted run leaves nothing behind. */
+const children = new Set<FfmpegHandle>();
+let currentLive: BenchLive | undefined;
+let rtmpServer: RtmpIngestServer | undefined;
+/** The temp folder: source, HLS outputs, NMS's work dir, the metering files. */
+let rootDir: string | undefined;
+
+function track(handle: FfmpegHandle): FfmpegHandle {
+  children.add(handle);
+  void handle.exited.then(() => children.delete(handle));
+  return handle;
+}
+
+/** Rejects when `promise` takes longer than `ms`, after running `onTimeout` (a kill). */
+async function bounded<T>(promise: Promise<T>, ms: number, what: string, onTimeout?: () => void): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      onTimeout?.();
+      reject(new Error(`${what} took longer than ${Math.round(ms / 1000)} s`));
+    }, ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const seconds = (ms: number) => ms / 1000;
+const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
+}
+
+/** A run should last about the source's length; allow slow machines a wide margin. */
+const runLimitMs = (bench: Bench) => Math.max(120, bench.seconds * 4) * 1000;
+
+function freeLoopbackPort(): Promise<number> {
+  // NMS only listens when rtmp.port is truthy, so port 0 is not an option: take a port the
+  // kernel just handed out and release it (NMS exits the process if it were taken meanwhile).
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.on('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      probe.close(() => typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no free port')));
+    });
+  });
+}
+
+// ---------------------------------------------------------------- set-up
+
+async function makeSource(ffmpeg: string, file: string, duration: number): Promise<void> {
+  const result = await runFfmpeg(ffmpeg, ['-hide_banner', '-loglevel', 'error',
+    '-f', 'lavfi', '-i', 'testsrc2=size=1280x720:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=1000',
+    '-t', String(duration), '-c:v', 'libx264', '-preset', 'veryfast', '-g', '60', '-c:a', 'aac',
+    '-f', 'flv', file], Math.max(120, duration * 10) * 1000);
+  if (result.code !== 0) throw new Error(`could not make the source: ${result.timedOut ? 'timed out' : result.stderr.trim()}`);
+}
+
+async function setUp(): Promise<Bench> {
+  const duration = positiveInteger('BENCH_SECONDS', 20);
+  const rounds = positiveInteger('BENCH_ROUNDS', 2);
+  const log = createLogger((process.env.BENCH_LOG ?? 'silent') as LogLevel);
+  const config = loadConfig();
+  // The same start-up steps as api/start.ts: find ffmpeg, then probe the configured encoder.
+  const ffmpeg = await locateFfmpeg({ ffmpeg: config.ffmpeg.path, ffprobe: config.ffmpeg.ffprobePath });
+  const encoder = await selectEncoder({
+    ffmpegPath: ffmpeg.ffmpeg,
+    encoder: config.transcoding.encoder,
+    x264Preset: config.transcoding.x264Preset,
+    vaapiDevice: config.transcoding.vaapiDevice,
+    threads: config.transcoding.threads,
+    keyframeSeconds: config.live.segmentSeconds,
+  });
+  const passthrough = config.transcoding.passthrough || encoder.backend.id === 'copy';
+  const renditions = encoder.backend.id === 'copy'
+    ? selectRenditions([], SOURCE_HEIGHT, true)
+    : selectRenditions(config.transcoding.ladder, SOURCE_HEIGHT, passthrough);
+
+  const root = mkdtempSync(join(tmpdir(), 'livecast-bench-'));
+  rootDir = root;
+  const source = join(root, 'source.flv');
+  await makeSource(ffmpeg.ffmpeg, source, duration);
+
+  // One RTMP server for every round: NMS keeps its event emitter, config and broadcasts in a
+  // process-wide singleton, so a second server in this process would also see every publish
+  // (the first server's handlers stay registered after stop()).
+  const gate = new BenchGate({ config, encoder, log });
+  const server = new RtmpIngestServer({
+    host: '127.0.0.1', port: await freeLoopbackPort(), app: 'live', workDir: join(root, 'rtmp'), gate, log: log.child('rtmp'),
+  });
+  rtmpServer = server;
+  await server.start();
+  return { seconds: duration, rounds, config, ffmpeg, encoder, renditions, root, source, gate, server };
+}
+
+// ---------------------------------------------------------------- measuring
+
+/** Counts the HLS segments of the first variant, and notes a variant that did not end cleanly. */
+function hlsSummary(outputDir: string, renditions: Rendition[], notes: string[]): number {
+  let segments = 0;
+  for (const rung of renditions) {
+    const file = join(outputDir, String(rung.index), VARIANT_PLAYLIST);
+    const playlist = existsSync(file) ? readFileSync(file, 'utf8') : '';
+    if (!playlist.includes('#EXT-X-ENDLIST')) notes.push(`variant ${rung.height}p has no ENDLIST`);
+    if (rung.index !== 0) continue;
+    // Old segments are deleted (sliding window): sequence number + listed = all ever written.
+    const sequence = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? 0);
+    segments = sequence + (playlist.match(/#EXTINF/g)?.length ?? 0);
+  }
+  return segments;
+}
+
+/**
+ * The bare ffmpeg: the arguments LiveTranscoder would build for the same renditions, with
+ * `-re` added in front of the input. The input stays `-f flv -i pipe:0` and Node pipes the
+ * file into stdin, rather than `-i source.flv`: ffmpeg then demuxes a non-seekable pipe
+ * exactly as our transcoder does, and the argument lists differ by `-re` and the output folder
+ * only (checked every round). `-re` paces the read at the source's frame rate, as the
+ * publisher's `-re` paces our live, so both encoders see the same real-time input.
+ */
+function bareArguments(bench: Bench, outputDir: string): string[] {
+  const args = buildLiveCommand({
+    renditions: bench.renditions,
+    backend: bench.encoder.backend,
+    caps: bench.encoder.caps,
+    hasAudio: true,
+    outputDir,
+    segmentSeconds: bench.config.live.segmentSeconds,
+    playlistSize: bench.config.live.playlistSize,
+    resume: false,
+  });
+  const input = args.indexOf('-i');
+  if (args[input + 1] !== 'pipe:0' || args[input - 2] !== '-f' || args[input - 1] !== 'flv') {
+    throw new Error(`unexpected input arguments in the live command: ${args.join(' ')}`);
+  }
+  args.splice(input - 2, 0, '-re');
+  return args;
+}
+
+async function runBare(bench: Bench, round: number): Promise<RunResult> {
+  const outputDir = join(bench.root, `round-${round}`, 'bare');
+  mkdirSync(outputDir, { recursive: true });
+  const meter = meteredFfmpeg(bench.root, `round-${round}-bare`, bench.ffmpeg.ffmpeg);
+  const started = performance.now();
+  const child = track(spawnFfmpeg(meter.path, bareArguments(bench, outputDir), { stdin: 'pipe' }));
+  if (!child.stdin) throw new Error('bare ffmpeg has no stdin');
+  // Ends stdin at the end of the file: ffmpeg then flushes and exits, as on LiveTranscoder.stop().
+  createReadStream(bench.source).pipe(child.stdin);
+  const { code, signal } = await bounded(child.exited, runLimitMs(bench), 'the bare ffmpeg', () => child.kill('SIGKILL'));
+  const wallSeconds = seconds(performance.now() - started);
+  if (code !== 0) throw new Error(`bare ffmpeg exited (${signal ?? `code ${code}`}): ${child.stderrTail()}`);
+  const notes: string[] = [];
+  const segments = hlsSummary(outputDir, bench.renditions, notes);
+  return { ffmpegCpu: totalSeconds(meter.cpu()), nodeCpu: 0, wallSeconds, segments, args: meter.argumentLists()[0] ?? [], outputDir, notes };
+}
+
+function publisherArguments(source: string, url: string): string[] {
+  return ['-hide_banner', '-loglevel', 'error', '-nostdin', '-re', '-i', source, '-c', 'copy', '-f', 'flv', url];
+}
+
+async function runOurs(bench: Bench, round: number): Promise<OursResult> {
+  const outputDir = join(bench.root, `round-${round}`, 'ours');
+  const transcoderMeter = meteredFfmpeg(bench.root, `round-${round}-ours`, bench.ffmpeg.ffmpeg);
+  const publisherMeter = meteredFfmpeg(bench.root, `round-${round}-publisher`, bench.ffmpeg.ffmpeg);
+  // A fresh stream key per round, so that nothing NMS keeps per stream path carries over.
+  const streamKey = `bench-${round}`;
+  const url = `rtmp://127.0.0.1:${bench.server.port}/live/${streamKey}`;
+
+  const nodeBefore = process.cpuUsage();
+  const started = performance.now();
+  const admitted = bench.gate.expect({ streamKey, outputDir, ffmpegPath: transcoderMeter.path });
+  const publisher = track(spawnFfmpeg(publisherMeter.path, publisherArguments(bench.source, url), { stdin: 'ignore' }));
+  const kill = () => publisher.kill('SIGKILL');
+  const live = await bounded(admitted, ADMIT_TIMEOUT_MS, 'admitting the publish', kill);
+  currentLive = live;
+  const published = await bounded(publisher.exited, runLimitMs(bench), 'the publisher', kill);
+  if (published.code !== 0) throw new Error(`publisher exited (${published.signal ?? `code ${published.code}`}): ${publisher.stderrTail()}`);
+  // NMS reports the publisher gone once it has read the socket to the end; the gate then stops
+  // the transcoder (stdin closed, ffmpeg flushes the last segment), as LiveManager does.
+  await bounded(live.gone, PUBLISHER_GONE_TIMEOUT_MS, 'NMS noticing the publisher left');
+  await bounded(live.end(), TRANSCODER_STOP_TIMEOUT_MS, 'stopping the transcoder');
+  const nodeCpu = cpuSeconds(process.cpuUsage(nodeBefore));
+  const wallSeconds = seconds(performance.now() - started);
+  currentLive = undefined;
+
+  if (live.failure) throw new Error(`our transcoder failed: ${live.failure}`);
+  const notes: string[] = [];
+  const transcoder = live.transcoder;
+  if (!transcoder) throw new Error('our transcoder never started');
+  if (transcoder.restarts > 0) notes.push(`ours restarted ffmpeg ${transcoder.restarts} time(s)`);
+  if (transcoder.droppedChunks > 0) notes.push(`ours dropped ${transcoder.droppedChunks} input chunks (ffmpeg too slow): it encoded less`);
+  const segments = hlsSummary(outputDir, live.renditions, notes);
+  return {
+    ffmpegCpu: totalSeconds(transcoderMeter.cpu()), nodeCpu, wallSeconds, segments,
+    args: transcoderMeter.argumentLists()[0] ?? [], outputDir, notes,
+    publisherCpu: totalSeconds(publisherMeter.cpu()),
+  };
+}
+
+/** Both sides must have run the same encode: same arguments but for `-re` and the output folder. */
+function checkSameEncode(bare: RunResult, ours: RunResult): void {
+  const normalise = (result: RunResult) => result.args
+    .filter((arg) => arg !== '-re')
+    .map((arg) => arg.replaceAll(result.outputDir, '<out>'));
+  const [a, b] = [normalise(bare), normalise(ours)];
+  if (a.length === 0 || JSON.stringify(a) !== JSON.stringify(b)) {
+    throw new Error(`the two sides did not run the same encode:\n  bare: ${a.join(' ')}\n  ours: ${b.join(' ')}`);
+  }
+}
+
+// ---------------------------------------------------------------- report
+
+interface Round { index: number; bareFirst: boolean; bare: RunResult; ours: OursResult; ratio: number }
+
+async function runRound(bench: Bench, index: number): Promise<Round> {
+  // Alternate the order, so that neither side always runs on a warmer (or busier) machine.
+  const bareFirst = index % 2 === 1;
+  let bare: RunResult;
+  let ours: OursResult;
+  if (bareFirst) {
+    bare = await runBare(bench, index);
+    ours = await runOurs(bench, index);
+  } else {
+    ours = await runOurs(bench, index);
+    bare = await runBare(bench, index);
+  }
+  checkSameEncode(bare, ours);
+  const ratio = (ours.nodeCpu + ours.ffmpegCpu) / bare.ffmpegCpu;
+  return { index, bareFirst, bare, ours, ratio };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+const f = (value: number, digits = 2) => value.toFixed(digits);
+
+function printHeader(bench: Bench): void {
+  const ladder = bench.renditions.map((rung) => `${rung.height}p`).join('/');
+  const preset = bench.encoder.backend.id === 'libx264' ? ` preset ${bench.encoder.caps.x264Preset}` : '';
+  console.log(`transcode bench: ${SOURCE_HEIGHT}p30 source, ${bench.seconds} s, ladder ${ladder}, ` +
+    `${bench.encoder.backend.id}${preset}, ffmpeg ${bench.ffmpeg.version} (${bench.ffmpeg.origin}), ${bench.rounds} round(s)`);
+  console.log('CPU = user+sys seconds. ours = node (RTMP ingest + FLV tap) + transcoder ffmpeg; publisher not counted.');
+  console.log('');
+  console.log(['round', 'first', 'bare cpu', 'bare wall', 'ours cpu', 'node', 'ffmpeg', 'ours wall', 'ratio']
+    .map((title, column) => column < 2 ? title.padEnd(6) : title.padStart(10)).join(''));
+}
+
+function printRound(round: Round): void {
+  const { bare, ours } = round;
+  const cells = [
+    String(round.index).padEnd(6), (round.bareFirst ? 'bare' : 'ours').padEnd(6),
+    f(bare.ffmpegCpu), `${f(bare.wallSeconds, 1)} s`, f(ours.nodeCpu + ours.ffmpegCpu), f(ours.nodeCpu), f(ours.ffmpegCpu),
+    `${f(ours.wallSeconds, 1)} s`, f(round.ratio, 3),
+  ];
+  console.log(cells.map((cell, column) => column < 2 ? cell : cell.padStart(10)).join(''));
+  for (const note of [...bare.notes.map((n) => `bare: ${n}`), ...ours.notes]) console.log(`      ! ${note}`);
+}
+
+function printSummary(rounds: Round[]): void {
+  const ratio = median(rounds.map((round) => round.ratio));
+  const mean = (pick: (round: Round) => number) => rounds.reduce((sum, round) => sum + pick(round), 0) / rounds.length;
+  console.log('');
+  console.log(`median ratio (ours / bare): ${f(ratio, 3)}   target <= ${f(TARGET_RATIO)}: ${ratio <= TARGET_RATIO ? 'PASS' : 'ABOVE'}`);
+  console.log(`not counted: publisher ffmpeg ${f(mean((round) => round.ours.publisherCpu))} s CPU per round. ` +
+    `HLS segments per variant: bare ${rounds.map((round) => round.bare.segments).join('/')}, ` +
+    `ours ${rounds.map((round) => round.ours.segments).join('/')}.`);
+}
+
+// ---------------------------------------------------------------- main
+
+/** Stops whatever is still running and removes the temp folder; bounded, safe to call twice. */
+async function tearDown(): Promise<void> {
+  const live = currentLive;
+  currentLive = undefined;
+  const running = [...children];
+  for (const child of running) child.kill('SIGTERM');
+  const server = rtmpServer;
+  rtmpServer = undefined;
+  await bounded(Promise.all([live?.end(), ...running.map((child) => child.exited), server?.stop()]),
+    TEARDOWN_TIMEOUT_MS, 'tear-down', () => running.forEach((child) => child.kill('SIGKILL'))).catch((error: Error) =>
+    console.error(`warning: ${error.message}`));
+  if (rootDir) rmSync(rootDir, { recursive: true, force: true });
+  rootDir = undefined;
+}
+
+async function main(): Promise<number> {
+  const bench = await setUp();
+  printHeader(bench);
+  const rounds: Round[] = [];
+  for (let index = 1; index <= bench.rounds; index++) {
+    const round = await runRound(bench, index);
+    rounds.push(round);
+    printRound(round);
+  }
+  printSummary(rounds);
+  return 0;
+}
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    console.error(`\n${signal}: stopping`);
+    void tearDown().finally(() => process.exit(130));
+  });
+}
+
+let exitCode = 1;
+try {
+  exitCode = await main();
+} catch (error) {
+  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
+} finally {
+  await tearDown();
+}
+// NMS and the store may keep timers alive; the numbers are printed, so leave now.
+process.exit(exitCode);

@@ -1,0 +1,42 @@
+// A real RTMP publisher: ffmpeg sending a synthetic camera and microphone, as OBS would.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { settleWithin } from './wait.ts';
+
+export interface Publisher {
+  process: ChildProcess;
+  /** Resolves with ffmpeg's exit code. */
+  exited: Promise<number | null>;
+  stderr(): string;
+  stop(): Promise<void>;
+}
+
+export interface PublishOptions {
+  width?: number;
+  height?: number;
+  seconds?: number;
+  audio?: boolean;
+}
+
+export function publish(url: string, options: PublishOptions = {}): Publisher {
+  const { width = 1280, height = 720, seconds = 60, audio = true } = options;
+  const args = ['-hide_banner', '-loglevel', 'error', '-re',
+    '-f', 'lavfi', '-i', `testsrc2=size=${width}x${height}:rate=30`];
+  if (audio) args.push('-f', 'lavfi', '-i', 'sine=frequency=440');
+  args.push('-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '60');
+  if (audio) args.push('-c:a', 'aac');
+  args.push('-f', 'flv', url);
+  const child = spawn('ffmpeg', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  return {
+    process: child,
+    exited,
+    stderr: () => stderr,
+    async stop() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+      if (await settleWithin(exited, 5000) === 'timeout') child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}

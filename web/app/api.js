@@ -1,0 +1,188 @@
+// HTTP client of the PeerTube-compatible REST API: JSON helpers, OAuth tokens kept in
+// localStorage, a transparent refresh when the access token expires, and typed errors.
+
+const API_ROOT = '/api/v1';
+const TOKEN_KEY = 'livecast.auth';
+/** Refresh a little before the server says the access token expires. */
+const EXPIRY_MARGIN_MS = 30_000;
+
+/** An API failure; `detail` is the server's human-readable explanation, fit to show to the user. */
+export class ApiError extends Error {
+  constructor(status, code, detail) {
+    super(detail || `Request failed (${status})`);
+    this.name = 'ApiError';
+    this.status = status;
+    this.code = code;
+    this.detail = this.message;
+  }
+}
+
+// ---- token storage ----------------------------------------------------------------------
+
+export function getTokens() {
+  try {
+    const tokens = JSON.parse(localStorage.getItem(TOKEN_KEY) ?? 'null');
+    return tokens && typeof tokens.accessToken === 'string' ? tokens : null;
+  } catch {
+    return null;
+  }
+}
+
+function saveTokens(response) {
+  const tokens = {
+    accessToken: response.access_token,
+    refreshToken: response.refresh_token ?? null,
+    expiresAt: Date.now() + Number(response.expires_in ?? 0) * 1000,
+  };
+  localStorage.setItem(TOKEN_KEY, JSON.stringify(tokens));
+  return tokens;
+}
+
+export function clearTokens() {
+  localStorage.removeItem(TOKEN_KEY);
+}
+
+export function isLoggedIn() {
+  return getTokens() !== null;
+}
+
+// ---- low-level request --------------------------------------------------------------------
+
+function buildUrl(path, query) {
+  const url = new URL(API_ROOT + path, location.origin);
+  for (const [key, value] of Object.entries(query ?? {})) {
+    if (value !== undefined && value !== null) url.searchParams.set(key, String(value));
+  }
+  return url.pathname + url.search;
+}
+
+async function errorOf(response) {
+  let body = null;
+  try { body = await response.json(); } catch { /* not JSON */ }
+  return new ApiError(response.status, body?.code ?? 'error', body?.detail ?? body?.error ?? response.statusText);
+}
+
+async function send(path, { method = 'GET', query, json, form, token } = {}) {
+  const headers = { Accept: 'application/json' };
+  let body;
+  if (json !== undefined) {
+    headers['Content-Type'] = 'application/json';
+    body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    body = new URLSearchParams(form);
+  }
+  if (token) headers.Authorization = `Bearer ${token}`;
+  try {
+    return await fetch(buildUrl(path, query), { method, headers, body, credentials: 'omit' });
+  } catch {
+    throw new ApiError(0, 'network', 'Cannot reach the server. Check your connection and try again.');
+  }
+}
+
+async function parse(response) {
+  if (!response.ok) throw await errorOf(response);
+  if (response.status === 204) return null;
+  const type = response.headers.get('Content-Type') ?? '';
+  return type.includes('json') ? response.json() : null;
+}
+
+// ---- OAuth ----------------------------------------------------------------------------------
+
+let clientPromise = null;
+function localClient() {
+  clientPromise ??= send('/oauth-clients/local').then(parse).catch((error) => {
+    clientPromise = null;
+    throw error;
+  });
+  return clientPromise;
+}
+
+async function tokenRequest(fields) {
+  const client = await localClient();
+  const response = await send('/users/token', {
+    method: 'POST',
+    form: { client_id: client.client_id, client_secret: client.client_secret, ...fields },
+  });
+  return saveTokens(await parse(response));
+}
+
+// A refresh token is single-use: concurrent callers share one refresh.
+let refreshing = null;
+function refreshTokens() {
+  const current = getTokens();
+  if (!current?.refreshToken) return Promise.resolve(null);
+  refreshing ??= tokenRequest({ grant_type: 'refresh_token', refresh_token: current.refreshToken })
+    .catch((error) => {
+      // Only a rejected refresh token ends the session; a network blip keeps it for later.
+      if (error instanceof ApiError && error.status >= 400 && error.status < 500) clearTokens();
+      return null;
+    })
+    .finally(() => { refreshing = null; });
+  return refreshing;
+}
+
+async function accessToken() {
+  const tokens = getTokens();
+  if (!tokens) return null;
+  if (tokens.refreshToken && tokens.expiresAt && Date.now() > tokens.expiresAt - EXPIRY_MARGIN_MS) {
+    return (await refreshTokens())?.accessToken ?? null;
+  }
+  return tokens.accessToken;
+}
+
+/**
+ * Calls the API and returns its parsed JSON (null for 204). With `auth`, sends the bearer token,
+ * refreshing it once on a 401; a session the server no longer knows is cleared.
+ */
+export async function request(path, { auth = true, ...options } = {}) {
+  const token = auth ? await accessToken() : null;
+  let response = await send(path, { ...options, token });
+  if (response.status === 401 && token) {
+    const renewed = await refreshTokens();
+    if (renewed) {
+      response = await send(path, { ...options, token: renewed.accessToken });
+    } else {
+      clearTokens();
+    }
+  }
+  return parse(response);
+}
+
+export async function login(username, password) {
+  await tokenRequest({ grant_type: 'password', username, password });
+}
+
+export async function logout() {
+  const token = getTokens()?.accessToken;
+  clearTokens();
+  if (!token) return;
+  try {
+    await send('/users/revoke-token', { method: 'POST', token });
+  } catch { /* the local session is gone either way */ }
+}
+
+// ---- endpoints --------------------------------------------------------------------------------
+
+let configPromise = null;
+export function getConfig() {
+  configPromise ??= request('/config', { auth: false }).catch((error) => {
+    configPromise = null;
+    throw error;
+  });
+  return configPromise;
+}
+
+export const getMe = () => request('/users/me');
+
+/** `params`: start, count, isLive, state, sort. */
+export const listVideos = (params = {}) => request('/videos', { query: params });
+export const getVideo = (id) => request(`/videos/${encodeURIComponent(id)}`);
+export const updateVideo = (id, patch) => request(`/videos/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
+
+export const createLive = (body) => request('/videos/live', { method: 'POST', json: body });
+export const getLive = (id) => request(`/videos/live/${encodeURIComponent(id)}`);
+export const updateLive = (id, patch) => request(`/videos/live/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
+export const listLiveSessions = (id) => request(`/videos/live/${encodeURIComponent(id)}/sessions`);
+
+/** PeerTube video states used by the front end. */
+export const VideoState = Object.freeze({ PUBLISHED: 1, WAITING_FOR_LIVE: 4, LIVE_ENDED: 5 });

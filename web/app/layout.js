@@ -1,0 +1,26 @@
+// The site chrome shared by every page: instance name in the header and the page title, active nav link.
+import { getConfig } from './api.js';
+
+let instanceName = 'Livecast';
+
+/** Sets the document title as "<page> · <instance>". */
+export function setPageTitle(page) {
+  document.title = page ? `${page} · ${instanceName}` : instanceName;
+}
+
+export async function initLayout(pageTitle) {
+  for (const link of document.querySelectorAll('[data-nav]')) {
+    const path = link.getAttribute('href');
+    const active = path === '/' ? location.pathname === '/' : location.pathname.startsWith(path);
+    if (active) link.setAttribute('aria-current', 'page');
+  }
+  setPageTitle(pageTitle);
+  try {
+    const config = await getConfig();
+    instanceName = config.instance?.name || instanceName;
+  } catch {
+    // The page still works without the instance name.
+  }
+  for (const node of document.querySelectorAll('[data-instance-name]')) node.textContent = instanceName;
+  setPageTitle(pageTitle);
+}

@@ -1,0 +1,37 @@
+// Realtime updates of one live video through the socket.io namespace /live-videos
+// (state changes and viewer counts), re-subscribing after every reconnection.
+
+/**
+ * Subscribes to `videoId` (numeric id). Handlers: onState({videoId, state:{id,label}, playlistUrl}),
+ * onViewers(count), onReconnect() (after a lost connection came back: events may have been missed).
+ * Returns { available, close() }; `available` is false when the socket.io client did not load.
+ */
+export function watchLiveVideo(videoId, { onState, onViewers, onReconnect } = {}) {
+  if (typeof window.io !== 'function') {
+    console.warn('socket.io client unavailable: no realtime updates');
+    return { available: false, close() {} };
+  }
+  const socket = window.io('/live-videos', { transports: ['websocket'] });
+  let connectedBefore = false;
+
+  socket.on('connect', () => {
+    socket.emit('subscribe', { videoId });
+    if (connectedBefore) onReconnect?.();
+    connectedBefore = true;
+  });
+  socket.on('state-change', (payload) => {
+    if (payload?.videoId === videoId) onState?.(payload);
+  });
+  socket.on('views-change', (payload) => {
+    if (payload?.videoId === videoId) onViewers?.(payload.viewers);
+  });
+
+  return {
+    available: true,
+    socket,
+    close() {
+      if (socket.connected) socket.emit('unsubscribe', { videoId });
+      socket.close();
+    },
+  };
+}
