@@ -6,6 +6,10 @@ import { hashToken } from './tokens.ts';
 import { HttpError } from '../errors.ts';
 
 declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route never looks at a bearer token (token endpoint): a stale one must not block it. */
+    anonymous?: boolean;
+  }
   interface FastifyRequest {
     user: UserRow | undefined;
     tokenId: number | undefined;
@@ -21,7 +25,7 @@ export function bearerOf(request: FastifyRequest): string | undefined {
 
 export async function resolveUser(pool: pg.Pool, request: FastifyRequest): Promise<void> {
   const bearer = bearerOf(request);
-  if (!bearer) return;
+  if (!bearer || request.routeOptions.config?.anonymous) return;
   const token = await oauth.findTokenByAccessHash(pool, hashToken(bearer));
   if (!token) throw new HttpError(401, 'invalid_token', 'The access token is invalid or has expired');
   request.user = await users.findUserById(pool, token.user_id);

@@ -13,11 +13,12 @@ export function oauthRoutes(context: AppContext): FastifyPluginAsyncTypebox {
   const { pool } = context;
   return async (app) => {
     app.get('/oauth-clients/local', {
+      config: { anonymous: true },
       schema: { tags: ['Session'], response: { 200: Type.Object({ client_id: Type.String(), client_secret: Type.String() }) } },
     }, async () => oauth.getOrCreateLocalClient(pool));
 
     app.post('/users/token', {
-      config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
+      config: { anonymous: true, rateLimit: { max: 30, timeWindow: '1 minute' } },
       schema: {
         tags: ['Session'],
         consumes: ['application/x-www-form-urlencoded', 'application/json'],

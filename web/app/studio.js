@@ -8,7 +8,6 @@ import {
 import { $, el, formatDate, formatDuration, formatRelative, setMessage, show } from './dom.js';
 import { copyText } from './clipboard.js';
 import { initLayout } from './layout.js';
-import { watchLiveVideo } from './realtime.js';
 
 const PRIVACY_LABELS = { 1: 'Public', 2: 'Unlisted', 3: 'Private', 4: 'Internal', 5: 'Password protected' };
 const LIVE_ERRORS = {
@@ -20,14 +19,17 @@ let me = null;
 let myLives = [];
 let selected = null; // { video, live }
 let selectionSeq = 0;
-let realtime = null;
+let followTimer = null;
+
+/** How often the selected live's state and audience are re-read. */
+const FOLLOW_INTERVAL_MS = 5_000;
 
 // ---- sign in / out ---------------------------------------------------------------------------------
 
 function showSignedOut(message = '') {
   document.body.dataset.auth = 'out';
   me = null;
-  closeRealtime();
+  stopFollowing();
   show($('#studio'), false);
   show($('#header-user'), false);
   show($('#login-section'), true);
@@ -211,28 +213,38 @@ $('#create-form').addEventListener('submit', async (event) => {
 
 // ---- selected live ---------------------------------------------------------------------------------
 
-function closeRealtime() {
-  realtime?.close();
-  realtime = null;
+function stopFollowing() {
+  clearInterval(followTimer);
+  followTimer = null;
 }
 
+/**
+ * Keeps the selected live's state, viewer count and sessions current. This polls rather than joining
+ * the /live-videos realtime room: the server counts every subscriber as a viewer, and the streamer's
+ * own studio should not inflate the audience.
+ */
 function followSelected(video) {
-  closeRealtime();
-  realtime = watchLiveVideo(video.id, {
-    onState: ({ state }) => {
-      if (selected?.video.id !== video.id) return;
-      selected.video.state = state;
-      stateBadge($('#detail-state'), state);
-      const listed = myLives.find((item) => item.id === video.id);
-      if (listed) {
-        listed.state = state;
-        renderMyLives();
-      }
-      void loadSessions();
-    },
-    onViewers: (count) => { $('#detail-viewers').textContent = String(count); },
-    onReconnect: () => { if (selected) void selectLive(selected.video.shortUUID, { quiet: true }); },
-  });
+  stopFollowing();
+  followTimer = setInterval(async () => {
+    if (document.hidden || selected?.video.id !== video.id) return;
+    let fresh;
+    try {
+      fresh = await getVideo(video.id);
+    } catch {
+      return; // transient: try again on the next tick
+    }
+    if (selected?.video.id !== video.id) return;
+    $('#detail-viewers').textContent = String(fresh.viewers ?? 0);
+    if (fresh.state.id === selected.video.state.id) return;
+    selected.video = { ...selected.video, state: fresh.state, viewers: fresh.viewers };
+    stateBadge($('#detail-state'), fresh.state);
+    const listed = myLives.find((item) => item.id === video.id);
+    if (listed) {
+      listed.state = fresh.state;
+      renderMyLives();
+    }
+    void loadSessions();
+  }, FOLLOW_INTERVAL_MS);
 }
 
 async function selectLive(ref, { quiet = false } = {}) {
@@ -425,7 +437,7 @@ $('#refresh-sessions').addEventListener('click', () => void loadSessions());
 
 // ---- start --------------------------------------------------------------------------------------------
 
-window.addEventListener('pagehide', closeRealtime);
+window.addEventListener('pagehide', stopFollowing);
 
 void initLayout('Studio');
 if (isLoggedIn()) void enterStudio();
