@@ -378,8 +378,13 @@ async function main(): Promise<number> {
   return 0;
 }
 
+// A persistent handler, not `once`: NMS's store has its own that flushes, removes itself and
+// raises the signal again, which would otherwise kill us in the middle of the tear-down.
+let interrupted = false;
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = true;
     console.error(`\n${signal}: stopping`);
     void tearDown().finally(() => process.exit(130));
   });
@@ -389,7 +394,8 @@ let exitCode = 1;
 try {
   exitCode = await main();
 } catch (error) {
-  console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
+  // After an interrupt the children were killed on purpose: their failure is no news.
+  if (!interrupted) console.error(`bench failed: ${(error as Error).stack ?? String(error)}`);
 } finally {
   await tearDown();
 }

@@ -14,15 +14,14 @@ const LIVE_ERRORS = {
   1: 'Bad stream health', 2: 'Maximum duration exceeded', 3: 'Quota exceeded', 4: 'Transcoding failed',
   5: 'Blocked', 6: 'Runner job error', 7: 'Runner job cancelled',
 };
+/** How often the selected live's state and audience are re-read. */
+const FOLLOW_INTERVAL_MS = 5_000;
 
 let me = null;
 let myLives = [];
 let selected = null; // { video, live }
 let selectionSeq = 0;
 let followTimer = null;
-
-/** How often the selected live's state and audience are re-read. */
-const FOLLOW_INTERVAL_MS = 5_000;
 
 // ---- sign in / out ---------------------------------------------------------------------------------
 
