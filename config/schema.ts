@@ -22,12 +22,13 @@ export const ConfigSchema = Type.Object({
   }, { default: {} }),
   rtmp: Type.Object({
     host: Type.String({ default: '0.0.0.0' }),
-    port: Type.Integer({ default: 1935, minimum: 0, maximum: 65535 }),
+    // node-media-server cannot listen on an ephemeral port (0), so a real port is required.
+    port: Type.Integer({ default: 1935, minimum: 1, maximum: 65535 }),
     // Public host name put in the RTMP URL shown to streamers; defaults to the public URL's host.
     publicHost: Type.String({ default: '' }),
   }, { default: {} }),
   rtmps: Type.Object({
-    port: Type.Integer({ default: 1936, minimum: 0, maximum: 65535 }),
+    port: Type.Integer({ default: 1936, minimum: 1, maximum: 65535 }),
     // RTMPS runs only when both are set (paths to PEM files).
     certFile: Type.String({ default: '' }),
     keyFile: Type.String({ default: '' }),

@@ -63,7 +63,9 @@ describe('server restarts', () => {
     const { live, after } = await streamThenStop(true, 'SIGTERM');
     assert.equal((await after.get(`/api/v1/videos/${live.id}`)).body.state.id, 4);
     const sessions = (await after.get(`/api/v1/videos/live/${live.id}/sessions`)).body;
-    assert.ok(sessions.data[0].endDate, 'the session was closed during shutdown');
+    assert.ok(sessions.data[0].endDate, 'the session was closed');
+    assert.doesNotMatch(server.output(), new RegExp(`live of video ${live.id} was streaming`),
+      'a graceful stop ends the session itself; start-up recovery had nothing to do');
     const publisher = publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 640, height: 360, seconds: 60 });
     try {
       await waitFor('published again', async () => (await after.get(`/api/v1/videos/${live.id}`)).body.state.id === 1, { timeoutMs: 20_000 });

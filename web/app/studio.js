@@ -234,8 +234,14 @@ function followSelected(video) {
     }
     if (selected?.video.id !== video.id) return;
     $('#detail-viewers').textContent = String(fresh.viewers ?? 0);
-    if (fresh.state.id === selected.video.state.id) return;
-    selected.video = { ...selected.video, state: fresh.state, viewers: fresh.viewers };
+    const sessionOf = (item) => item.streamingPlaylists?.[0]?.id ?? null;
+    const changed = fresh.state.id !== selected.video.state.id || sessionOf(fresh) !== sessionOf(selected.video);
+    selected.video = { ...selected.video, state: fresh.state, viewers: fresh.viewers, streamingPlaylists: fresh.streamingPlaylists };
+    // While streaming, also refresh the sessions for the running duration.
+    if (!changed) {
+      if (fresh.state.id === VideoState.PUBLISHED) void loadSessions();
+      return;
+    }
     stateBadge($('#detail-state'), fresh.state);
     const listed = myLives.find((item) => item.id === video.id);
     if (listed) {
@@ -318,6 +324,9 @@ function fillEditForm() {
   $('#edit-permanent').checked = Boolean(live.permanentLive);
   syncEditReplay();
 }
+
+$('#edit-form').addEventListener('input', () => setMessage($('#edit-message'), ''));
+$('#create-form').addEventListener('input', () => setMessage($('#create-error'), ''));
 
 $('#edit-form').addEventListener('submit', async (event) => {
   event.preventDefault();

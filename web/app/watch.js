@@ -91,6 +91,8 @@ function renderVideo() {
 // ---- player controls -------------------------------------------------------------------------------
 
 function resetPlayerControls() {
+  // Native controls only make sense over a stream; the overlay explains the rest.
+  ui.video.controls = false;
   show(ui.liveIndicator, false);
   show(ui.goLive, false);
   show(ui.unmute, false);
@@ -141,6 +143,7 @@ function startPlayback(url, { force = false } = {}) {
   hideOverlay();
   if (player.active && player.url === url && !force) return;
   resetPlayerControls();
+  ui.video.controls = true;
   player.load(url);
   updateUnmute();
 }
