@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import { parseVideoRef, videos, VideoPrivacy, type VideoRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { isOwnerOrAdmin } from '../auth/authenticate.ts';
+import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
 import { presentVideo } from '../presenters/video.ts';
 import { Video, VideoList, VideoListQuery, VideoUpdate } from '../schemas/video.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
@@ -46,6 +46,24 @@ export function videoRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         isLive: query.isLive,
         states: query.state !== undefined ? [query.state] : undefined,
         privacies: [VideoPrivacy.PUBLIC],
+        sort: query.sort ?? '-publishedAt',
+      });
+      return { total, data: rows.map((row) => presentVideo(context, row)) };
+    });
+
+    // PeerTube's "my videos": every privacy, only the caller's own channels.
+    app.get('/users/me/videos', {
+      schema: { tags: ['My User'], querystring: VideoListQuery, response: { 200: VideoList, ...errorResponses } },
+    }, async (request) => {
+      const user = requireUser(request);
+      const query = request.query;
+      const { total, rows } = await videos.listVideos(context.pool, {
+        start: query.start ?? 0,
+        count: query.count ?? 15,
+        isLive: query.isLive,
+        states: query.state !== undefined ? [query.state] : undefined,
+        privacies: Object.values(VideoPrivacy),
+        ownerUserId: user.id,
         sort: query.sort ?? '-publishedAt',
       });
       return { total, data: rows.map((row) => presentVideo(context, row)) };

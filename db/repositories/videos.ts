@@ -56,6 +56,8 @@ export interface VideoListFilter {
   states?: number[];
   /** Privacies listed publicly; unlisted and private videos are left out of listings. */
   privacies: number[];
+  /** Only the videos of this user's channels (their own "my videos" listing). */
+  ownerUserId?: number;
   sort: 'createdAt' | '-createdAt' | 'publishedAt' | '-publishedAt';
 }
 
@@ -65,6 +67,10 @@ export async function listVideos(pool: pg.Pool, filter: VideoListFilter): Promis
   if (filter.isLive !== undefined) {
     params.push(filter.isLive);
     where.push(`v.is_live = $${params.length}`);
+  }
+  if (filter.ownerUserId !== undefined) {
+    params.push(filter.ownerUserId);
+    where.push(`v.channel_id IN (SELECT c.id FROM channels c JOIN accounts a ON a.id = c.account_id WHERE a.user_id = $${params.length})`);
   }
   if (filter.states) {
     params.push(filter.states);

@@ -115,6 +115,12 @@ describe('REST API', () => {
     assert.ok(list.total >= 1);
     assert.ok(!list.data.some((video: { id: number }) => video.id === unlisted.id));
     assert.equal((await admin.get(`/api/v1/videos/${unlisted.shortUUID}`)).status, 200, 'unlisted is reachable by its link');
+    const mine = (await admin.get('/api/v1/users/me/videos?count=100')).body;
+    assert.ok(mine.data.some((video: { id: number }) => video.id === unlisted.id), 'the owner lists their unlisted lives');
+    const bob = new ApiClient(server.baseUrl);
+    await bob.login('bob', 'bob-password');
+    assert.ok(!(await bob.get('/api/v1/users/me/videos')).body.data.some((video: { id: number }) => video.id === unlisted.id));
+    assert.equal((await new ApiClient(server.baseUrl).get('/api/v1/users/me/videos')).status, 401);
     const liveNow = (await admin.get('/api/v1/videos?isLive=true&state=1')).body;
     assert.equal(liveNow.total, 0);
   });

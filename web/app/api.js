@@ -176,6 +176,7 @@ export const getMe = () => request('/users/me');
 
 /** `params`: start, count, isLive, state, sort. */
 export const listVideos = (params = {}) => request('/videos', { query: params });
+export const listMyVideos = (params = {}) => request('/users/me/videos', { query: params });
 export const getVideo = (id) => request(`/videos/${encodeURIComponent(id)}`);
 export const updateVideo = (id, patch) => request(`/videos/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
 

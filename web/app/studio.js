@@ -2,7 +2,7 @@
 // its sessions. The selected live is kept in the address (#live=<shortUUID>) so a reload keeps it.
 // document.body.dataset.auth: unknown | out | in.
 import {
-  ApiError, createLive, getLive, getMe, getVideo, isLoggedIn, listLiveSessions, listVideos, login, logout,
+  ApiError, createLive, getLive, getMe, getVideo, isLoggedIn, listLiveSessions, listMyVideos, login, logout,
   updateLive, updateVideo, VideoState,
 } from './api.js';
 import { $, el, formatDate, formatDuration, formatRelative, setMessage, show } from './dom.js';
@@ -134,11 +134,9 @@ function renderMyLives() {
 
 async function loadMyLives() {
   try {
-    // There is no "my videos" endpoint yet: list the public lives and keep the user's own. A
-    // GET /api/v1/users/me/videos endpoint (as in PeerTube) would replace this, and also list
-    // unlisted lives, which are only reachable here through "Open" or right after creating them.
-    const { data } = await listVideos({ count: 100, isLive: true, sort: '-createdAt' });
-    myLives = data.filter((video) => video.account?.name === me.username);
+    // Every privacy of the user's own lives, newest first.
+    const { data } = await listMyVideos({ count: 100, isLive: true, sort: '-createdAt' });
+    myLives = data;
     if (selected && !myLives.some((video) => video.id === selected.video.id)) myLives.unshift(selected.video);
     setMessage($('#my-lives-error'), '');
   } catch (error) {
