@@ -14,6 +14,8 @@ export interface TestServer {
   baseUrl: string;
   rtmpPort: number;
   dataDir: string;
+  /** The embedded Postgres, for the few checks that must set up state the API cannot (yet). */
+  databaseUrl: string;
   /** Everything the server printed so far. */
   output(): string;
   start(): Promise<void>;
@@ -46,6 +48,7 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
     baseUrl: `http://127.0.0.1:${httpPort}`,
     rtmpPort,
     dataDir,
+    databaseUrl: `postgres://livecast:livecast@127.0.0.1:${databasePort}/livecast`,
     output: () => output,
     async start() {
       const started = output.length;

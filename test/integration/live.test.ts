@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
+import pg from 'pg';
 import { createTestServer, type TestServer } from '../helpers/server.ts';
 import { ApiClient } from '../helpers/api.ts';
 import { publish, type Publisher } from '../helpers/publisher.ts';
@@ -77,6 +78,29 @@ describe('live over RTMP', () => {
     assert.match(segment.headers.get('cache-control') ?? '', /immutable/);
     const outside = await fetch(`${server.baseUrl}/static/streaming-playlists/hls/${randomUUID()}/1/master.m3u8`);
     assert.equal(outside.status, 404);
+  });
+
+  it('refuses media of a video that is not public or unlisted without authorisation', async () => {
+    // Private lives cannot be created through the API yet: set the privacy in the database to
+    // check that the access-control hook in front of the media files holds.
+    const db = new pg.Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    try {
+      await db.query('UPDATE videos SET privacy = 3 WHERE id = $1', [live.id]);
+      const refused = await waitFor('the privacy cache to expire', async () => {
+        const response = await fetch(masterUrl);
+        return response.status === 401 ? response : undefined;
+      }, { timeoutMs: 10_000 });
+      assert.equal(refused.status, 401);
+      const asOwner = await fetch(masterUrl, { headers: { authorization: `Bearer ${admin.token}` } });
+      assert.equal(asOwner.status, 200);
+      const anonymousApi = await new ApiClient(server.baseUrl).get(`/api/v1/videos/${live.id}`);
+      assert.equal(anonymousApi.status, 404, 'a private video does not show in the API either');
+    } finally {
+      await db.query('UPDATE videos SET privacy = 1 WHERE id = $1', [live.id]);
+      await db.end();
+    }
+    await waitFor('public again', async () => (await fetch(masterUrl)).status === 200, { timeoutMs: 10_000 });
   });
 
   it('keeps advancing the playlist', async () => {
