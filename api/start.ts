@@ -5,7 +5,7 @@ import type { Config, Logger } from '../config/index.ts';
 import { openDatabase, oauth } from '../db/index.ts';
 import { startJobQueue } from '../jobs/index.ts';
 import { RtmpIngestServer } from '../ingest/index.ts';
-import { locateFfmpeg, selectEncoder } from '../packager/index.ts';
+import { encoderSettingsFromConfig, locateFfmpeg, selectEncoder } from '../packager/index.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap-admin.ts';
 import type { AppContext } from './context.ts';
@@ -27,14 +27,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log.warn('no system ffmpeg found: using the bundled ffmpeg 4.1 fallback. RTMP and HLS work; ' +
       'SRT ingest and hardware encoders need the system ffmpeg (apt-get install ffmpeg)');
   }
-  const encoder = await selectEncoder({
-    ffmpegPath: ffmpeg.ffmpeg,
-    encoder: config.transcoding.encoder,
-    x264Preset: config.transcoding.x264Preset,
-    vaapiDevice: config.transcoding.vaapiDevice,
-    threads: config.transcoding.threads,
-    keyframeSeconds: config.live.segmentSeconds,
-  });
+  const encoder = await selectEncoder(encoderSettingsFromConfig(config, ffmpeg.ffmpeg));
   const fellBack = encoder.requested !== 'auto' && encoder.requested !== encoder.backend.id;
   (fellBack ? log.warn : log.info)(`encoder: ${encoder.backend.id} (${encoder.step}` +
     `${fellBack ? `; ${encoder.requested} failed its trial encode, see /api/v1/admin/transcoding` : ''})`);

@@ -1,15 +1,9 @@
 // A PublishGate without Postgres. It admits the stream key the bench is waiting for and starts
-// a LiveTranscoder on the feed the way api/live/live-manager.ts does (same describe timeout,
-// same rendition choice, same transcoder options, stop when the publisher goes), so that what
-// the bench measures is ingest + transcoder and nothing else.
-import { mkdirSync } from 'node:fs';
+// the transcoder through the same prepareLiveTranscoder() as api/live/live-manager.ts, stopping it
+// when the publisher goes, so that what the bench measures is ingest + transcoder and nothing else.
 import type { Config, Logger } from '../config/index.ts';
 import type { Admission, PublishAttempt, PublishGate } from '../ingest/index.ts';
-import { LiveTranscoder, selectRenditions, type EncoderSelection, type Rendition } from '../packager/index.ts';
-
-// The same values as LiveManager's (not exported there).
-const DESCRIBE_TIMEOUT_MS = 5000;
-const FALLBACK_SOURCE_HEIGHT = 720;
+import { prepareLiveTranscoder, type EncoderSelection, type LiveTranscoder, type Rendition } from '../packager/index.ts';
 
 export interface GateSettings {
   config: Config;
@@ -83,30 +77,15 @@ export class BenchGate implements PublishGate {
     return { admitted: true, publisherGone: () => live.publisherGone() };
   }
 
-  /** Mirrors LiveManager#startTranscoding, minus the database writes. */
+  /** LiveManager#startTranscoding, minus the database writes. */
   async #startTranscoding(live: BenchLive, { outputDir, ffmpegPath }: ExpectedPublish): Promise<void> {
     const { config, encoder, log } = this.#settings;
-    const source = await live.attempt.feed.describe(DESCRIBE_TIMEOUT_MS);
-    if (live.ending) return;
-    const height = source.height || FALLBACK_SOURCE_HEIGHT;
-    const passthrough = config.transcoding.passthrough || encoder.backend.id === 'copy';
-    live.renditions = encoder.backend.id === 'copy'
-      ? selectRenditions([], height, true)
-      : selectRenditions(config.transcoding.ladder, height, passthrough);
-    live.hasAudio = source.hasAudio;
-    mkdirSync(outputDir, { recursive: true });
-    const transcoder = new LiveTranscoder({
-      ffmpegPath,
-      selection: encoder,
-      renditions: live.renditions,
-      hasAudio: source.hasAudio,
-      outputDir,
-      segmentSeconds: config.live.segmentSeconds,
-      playlistSize: config.live.playlistSize,
-      maxRestarts: config.live.maxTranscoderRestarts,
-      feed: live.attempt.feed,
-      log: log.child('live:bench'),
+    const { transcoder, renditions, source } = await prepareLiveTranscoder({
+      config, encoder, ffmpegPath, feed: live.attempt.feed, outputDir, log: log.child('live:bench'),
     });
+    if (live.ending) return;
+    live.renditions = renditions;
+    live.hasAudio = source.hasAudio;
     live.transcoder = transcoder;
     transcoder.once('failed', (reason) => {
       live.failure = reason;

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { createLogger, loadConfig, type Config } from '../config/index.ts';
 import { RtmpIngestServer } from '../ingest/index.ts';
 import {
-  buildLiveCommand, locateFfmpeg, runFfmpeg, selectEncoder, selectRenditions, spawnFfmpeg,
+  buildLiveCommand, encoderSettingsFromConfig, locateFfmpeg, renditionsFor, runFfmpeg, selectEncoder, spawnFfmpeg,
   VARIANT_PLAYLIST, type EncoderSelection, type FfmpegBinary, type Rendition,
 } from '../packager/index.ts';
 import { BenchGate, type BenchLive } from './bench-gate.ts';
@@ -142,18 +142,8 @@ async function setUp(): Promise<Bench> {
   const config = loadConfig();
   // The same start-up steps as api/start.ts: find ffmpeg, then probe the configured encoder.
   const ffmpeg = await locateFfmpeg({ ffmpeg: config.ffmpeg.path, ffprobe: config.ffmpeg.ffprobePath });
-  const encoder = await selectEncoder({
-    ffmpegPath: ffmpeg.ffmpeg,
-    encoder: config.transcoding.encoder,
-    x264Preset: config.transcoding.x264Preset,
-    vaapiDevice: config.transcoding.vaapiDevice,
-    threads: config.transcoding.threads,
-    keyframeSeconds: config.live.segmentSeconds,
-  });
-  const passthrough = config.transcoding.passthrough || encoder.backend.id === 'copy';
-  const renditions = encoder.backend.id === 'copy'
-    ? selectRenditions([], SOURCE_HEIGHT, true)
-    : selectRenditions(config.transcoding.ladder, SOURCE_HEIGHT, passthrough);
+  const encoder = await selectEncoder(encoderSettingsFromConfig(config, ffmpeg.ffmpeg));
+  const renditions = renditionsFor(config, encoder, SOURCE_HEIGHT);
 
   const root = mkdtempSync(join(tmpdir(), 'livecast-bench-'));
   rootDir = root;

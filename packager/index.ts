@@ -6,3 +6,7 @@ export { selectRenditions } from './ladder.ts';
 export { buildLiveCommand, MASTER_PLAYLIST, VARIANT_PLAYLIST } from './live-command.ts';
 export { LiveTranscoder, type LiveTranscoderOptions } from './live-transcoder.ts';
 export { spawnFfmpeg, runFfmpeg } from './ffmpeg-process.ts';
+export {
+  prepareLiveTranscoder, encoderSettingsFromConfig, renditionsFor, DESCRIBE_TIMEOUT_MS, FALLBACK_SOURCE_HEIGHT,
+  type PrepareOptions, type PreparedTranscoder,
+} from './live-pipeline.ts';

@@ -1,18 +1,15 @@
 // The lifecycle of lives: admits publishers (the PublishGate of ingest/), runs one
 // transcoder per session, and moves the video through waiting -> published -> ended.
 import { EventEmitter } from 'node:events';
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Config, Logger } from '../../config/index.ts';
 import { lives, liveSessions, videos, VideoState, LiveVideoError } from '../../db/index.ts';
 import type { Admission, PublishAttempt, PublishGate } from '../../ingest/index.ts';
-import { LiveTranscoder, selectRenditions, type EncoderSelection } from '../../packager/index.ts';
+import { prepareLiveTranscoder, type EncoderSelection } from '../../packager/index.ts';
 import type { LiveSession } from './live-session.ts';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DESCRIBE_TIMEOUT_MS = 5000;
-const FALLBACK_SOURCE_HEIGHT = 720;
 
 export interface LiveStateChange {
   videoId: number;
@@ -108,31 +105,18 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
 
   async #startTranscoding(session: LiveSession): Promise<void> {
     const { config, pool, log, encoder } = this.#options;
-    const source = await session.attempt.feed.describe(DESCRIBE_TIMEOUT_MS);
-    if (session.ending) return;
-    let height = source.height;
-    if (!height) {
-      log.warn(`live ${session.videoUuid}: the publisher did not announce its video size, assuming ${FALLBACK_SOURCE_HEIGHT}p`);
-      height = FALLBACK_SOURCE_HEIGHT;
-    }
-    const passthrough = config.transcoding.passthrough || encoder.backend.id === 'copy';
-    session.renditions = encoder.backend.id === 'copy'
-      ? selectRenditions([], height, true)
-      : selectRenditions(config.transcoding.ladder, height, passthrough);
-    const outputDir = join(this.#options.mediaRoot, session.mediaPath);
-    mkdirSync(outputDir, { recursive: true });
-    const transcoder = new LiveTranscoder({
+    const liveLog = log.child(`live:${session.videoUuid.slice(0, 8)}`);
+    const prepared = await prepareLiveTranscoder({
+      config,
+      encoder,
       ffmpegPath: this.#options.ffmpegPath,
-      selection: encoder,
-      renditions: session.renditions,
-      hasAudio: source.hasAudio,
-      outputDir,
-      segmentSeconds: config.live.segmentSeconds,
-      playlistSize: config.live.playlistSize,
-      maxRestarts: config.live.maxTranscoderRestarts,
       feed: session.attempt.feed,
-      log: log.child(`live:${session.videoUuid.slice(0, 8)}`),
+      outputDir: join(this.#options.mediaRoot, session.mediaPath),
+      log: liveLog,
     });
+    if (session.ending) return;
+    const { transcoder, renditions, source, sourceHeight } = prepared;
+    session.renditions = renditions;
     session.transcoder = transcoder;
     transcoder.once('ready', () => void this.#markPlayable(session).catch((error: Error) =>
       log.error(`live ${session.videoUuid}: could not mark it published: ${error.message}`)));
@@ -141,10 +125,9 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
       void this.#end(session, LiveVideoError.FFMPEG_ERROR);
     });
     transcoder.start();
-    await liveSessions.describeLiveSession(pool, session.sessionId, encoder.backend.id,
-      session.renditions.map((rung) => rung.height));
-    log.info(`live ${session.videoUuid}: ${source.width}x${height} source, renditions ` +
-      `${session.renditions.map((rung) => rung.passthrough ? `${rung.height}p(source)` : `${rung.height}p`).join(', ')} with ${encoder.backend.id}`);
+    await liveSessions.describeLiveSession(pool, session.sessionId, encoder.backend.id, renditions.map((rung) => rung.height));
+    log.info(`live ${session.videoUuid}: ${source.width}x${sourceHeight} source, renditions ` +
+      `${renditions.map((rung) => rung.passthrough ? `${rung.height}p(source)` : `${rung.height}p`).join(', ')} with ${encoder.backend.id}`);
   }
 
   async #markPlayable(session: LiveSession): Promise<void> {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { lives, liveSessions, toShortUuid, users, videos, VideoPrivacy, VideoState, LiveLatencyMode, UserRole } from '../../db/index.ts';
+import { type LiveRow, lives, liveSessions, toShortUuid, users, videos, VideoPrivacy, VideoState, LiveLatencyMode, UserRole } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
@@ -14,6 +14,12 @@ function publicIngestHost(context: AppContext, request: FastifyRequest): string 
   if (context.config.rtmp.publicHost) return context.config.rtmp.publicHost;
   if (context.config.instance.publicUrl) return new URL(context.config.instance.publicUrl).hostname;
   return request.hostname.replace(/:\d+$/, '');
+}
+
+async function loadLiveOf(context: AppContext, videoId: number): Promise<LiveRow> {
+  const live = await lives.findLiveByVideoId(context.pool, videoId);
+  if (!live) throw notFound('Live');
+  return live;
 }
 
 export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
@@ -60,8 +66,7 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       schema: { tags: ['Live Videos'], params: VideoIdParam, response: { 200: LiveVideo, ...errorResponses } },
     }, async (request) => {
       const video = await loadVisibleVideo(context, request, request.params.id);
-      const live = await lives.findLiveByVideoId(pool, video.id);
-      if (!live) throw notFound('Live');
+      const live = await loadLiveOf(context, video.id);
       const settings = {
         saveReplay: live.save_replay,
         replaySettings: live.save_replay && live.replay_privacy ? { privacy: live.replay_privacy } : null,
@@ -83,8 +88,7 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       schema: { tags: ['Live Videos'], params: VideoIdParam, body: LiveUpdate, response: { 204: {}, ...errorResponses } },
     }, async (request, reply) => {
       const video = await loadOwnedVideo(context, request, request.params.id);
-      const live = await lives.findLiveByVideoId(pool, video.id);
-      if (!live) throw notFound('Live');
+      const live = await loadLiveOf(context, video.id);
       const body = request.body;
       const saveReplay = body.saveReplay ?? live.save_replay;
       const replayPrivacy = !saveReplay ? null
@@ -103,8 +107,7 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       schema: { tags: ['Live Videos'], params: VideoIdParam, response: { 200: LiveSessionList, ...errorResponses } },
     }, async (request) => {
       const video = await loadOwnedVideo(context, request, request.params.id);
-      const live = await lives.findLiveByVideoId(pool, video.id);
-      if (!live) throw notFound('Live');
+      const live = await loadLiveOf(context, video.id);
       const rows = await liveSessions.listLiveSessions(pool, live.id);
       return {
         total: rows.length,

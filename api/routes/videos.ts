@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
+import type { Static } from 'typebox';
 import { parseVideoRef, videos, VideoPrivacy, type VideoRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
@@ -34,40 +35,33 @@ export async function loadOwnedVideo(context: AppContext, request: FastifyReques
   return row;
 }
 
+type VideoListQueryValue = Static<typeof VideoListQuery>;
+
+/** One listing for the public catalogue and for "my videos": they differ only in scope. */
+async function listVideosFor(context: AppContext, query: VideoListQueryValue, scope: { privacies: number[]; ownerUserId?: number }) {
+  const { total, rows } = await videos.listVideos(context.pool, {
+    start: query.start ?? 0,
+    count: query.count ?? 15,
+    isLive: query.isLive,
+    states: query.state !== undefined ? [query.state] : undefined,
+    sort: query.sort ?? '-publishedAt',
+    ...scope,
+  });
+  return { total, data: rows.map((row) => presentVideo(context, row)) };
+}
+
 export function videoRoutes(context: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/videos', {
       schema: { tags: ['Video'], querystring: VideoListQuery, response: { 200: VideoList } },
-    }, async (request) => {
-      const query = request.query;
-      const { total, rows } = await videos.listVideos(context.pool, {
-        start: query.start ?? 0,
-        count: query.count ?? 15,
-        isLive: query.isLive,
-        states: query.state !== undefined ? [query.state] : undefined,
-        privacies: [VideoPrivacy.PUBLIC],
-        sort: query.sort ?? '-publishedAt',
-      });
-      return { total, data: rows.map((row) => presentVideo(context, row)) };
-    });
+    }, async (request) => listVideosFor(context, request.query, { privacies: [VideoPrivacy.PUBLIC] }));
 
     // PeerTube's "my videos": every privacy, only the caller's own channels.
     app.get('/users/me/videos', {
       schema: { tags: ['My User'], querystring: VideoListQuery, response: { 200: VideoList, ...errorResponses } },
-    }, async (request) => {
-      const user = requireUser(request);
-      const query = request.query;
-      const { total, rows } = await videos.listVideos(context.pool, {
-        start: query.start ?? 0,
-        count: query.count ?? 15,
-        isLive: query.isLive,
-        states: query.state !== undefined ? [query.state] : undefined,
-        privacies: Object.values(VideoPrivacy),
-        ownerUserId: user.id,
-        sort: query.sort ?? '-publishedAt',
-      });
-      return { total, data: rows.map((row) => presentVideo(context, row)) };
-    });
+    }, async (request) => listVideosFor(context, request.query, {
+      privacies: Object.values(VideoPrivacy), ownerUserId: requireUser(request).id,
+    }));
 
     app.get('/videos/:id', {
       schema: { tags: ['Video'], params: VideoIdParam, response: { 200: Video, ...errorResponses } },
