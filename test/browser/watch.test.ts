@@ -39,18 +39,22 @@ describe('watch page in Chromium', () => {
     assert.equal(await page.textContent('#title'), 'Browser <b>live</b>');
   });
 
-  it('starts playing without a reload when the streamer goes live, and the video time advances by more than 2 s', async () => {
-    publisher = publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 854, height: 480, seconds: 120 });
+  it('starts playing a 720p publish within 10 s without a reload, and the video time advances by more than 2 s', async () => {
+    const startedAt = Date.now();
+    publisher = publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 1280, height: 720, seconds: 120 });
     await page.waitForFunction(() => document.body.dataset.state === 'playing', undefined, { timeout: 30_000 });
     await page.waitForFunction(() => {
       const video = document.querySelector<HTMLVideoElement>('#video');
       return video !== null && video.currentTime > 0 && video.readyState >= 2;
     }, undefined, { timeout: 30_000 });
+    const firstFrameAfter = Date.now() - startedAt;
+    console.log(`# first frame on screen ${firstFrameAfter} ms after the publisher started`);
+    assert.ok(firstFrameAfter < 10_000, `playing after ${firstFrameAfter} ms`);
     const start = await page.evaluate(() => document.querySelector<HTMLVideoElement>('#video')!.currentTime);
     await page.waitForFunction((from) => document.querySelector<HTMLVideoElement>('#video')!.currentTime > from + 2,
       start, { timeout: 20_000, polling: 250 });
     const levels = await page.evaluate(() => (window as unknown as { __player: { hls: { levels: Array<{ height: number }> } } }).__player.hls.levels.map((level) => level.height));
-    assert.deepEqual([...levels].sort((a, b) => b - a), [480, 360]);
+    assert.deepEqual([...levels].sort((a, b) => b - a), [720, 480, 360]);
     const decoded = await page.evaluate(() => document.querySelector<HTMLVideoElement>('#video')!.getVideoPlaybackQuality().totalVideoFrames);
     assert.ok(decoded > 30, `frames were decoded (${decoded})`);
   });
