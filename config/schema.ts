@@ -33,6 +33,17 @@ export const ConfigSchema = Type.Object({
     certFile: Type.String({ default: '' }),
     keyFile: Type.String({ default: '' }),
   }, { default: {} }),
+  srt: Type.Object({
+    // SRT ingest (OBS: srt://host:port?streamid=<stream key>). 0 turns it off.
+    host: Type.String({ default: '0.0.0.0' }),
+    port: Type.Integer({ default: 8890, minimum: 0, maximum: 65535 }),
+  }, { default: {} }),
+  webrtc: Type.Object({
+    // WHIP ingest (OBS 30+) and WHEP playback.
+    enabled: Type.Boolean({ default: true }),
+    // The address put in ICE candidates when the server is behind NAT; empty: the interfaces' own.
+    publicIp: Type.String({ default: '' }),
+  }, { default: {} }),
   database: Type.Object({
     // When empty, an embedded Postgres runs with its data under storage.dataDir.
     url: Type.String({ default: '' }),
