@@ -90,6 +90,9 @@ export const ConfigSchema = Type.Object({
   live: Type.Object({
     segmentSeconds: Type.Number({ default: 2, minimum: 0.5, maximum: 10 }),
     playlistSize: Type.Integer({ default: 6, minimum: 3, maximum: 100 }),
+    // A publisher that drops keeps its session this long: viewers see no "ended", and a publisher
+    // who comes back with the same key continues the same session after a discontinuity.
+    reconnectGraceSeconds: Type.Number({ default: 30, minimum: 0, maximum: 3600 }),
     // How many times a crashed transcoder is restarted for one session before the live errors out.
     maxTranscoderRestarts: Type.Integer({ default: 5, minimum: 0, maximum: 100 }),
   }, { default: {} }),

@@ -1,12 +1,14 @@
 // The only place that spawns ffmpeg (and ffprobe). Everything else builds argument arrays.
 import { spawn, type ChildProcess } from 'node:child_process';
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 const STDERR_TAIL_LINES = 30;
 
 export interface FfmpegHandle {
   readonly pid: number | undefined;
   readonly stdin: Writable | null;
+  /** Extra output pipes, ffmpeg's `pipe:3`, `pipe:4`, … in order. */
+  readonly outputs: Readable[];
   /** Resolves when the process has exited, with its code (null when killed by a signal). */
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
   /** The last lines ffmpeg wrote to stderr, for error reports. */
@@ -16,11 +18,15 @@ export interface FfmpegHandle {
 
 export interface SpawnOptions {
   stdin?: 'pipe' | 'ignore';
+  /** How many extra output pipes to open after stderr (file descriptors 3, 4, …). */
+  outputPipes?: number;
   onStderrLine?: (line: string) => void;
 }
 
 export function spawnFfmpeg(binary: string, args: string[], options: SpawnOptions = {}): FfmpegHandle {
-  const child: ChildProcess = spawn(binary, args, { stdio: [options.stdin ?? 'ignore', 'ignore', 'pipe'] });
+  const extra = Array.from({ length: options.outputPipes ?? 0 }, () => 'pipe' as const);
+  const child: ChildProcess = spawn(binary, args, { stdio: [options.stdin ?? 'ignore', 'ignore', 'pipe', ...extra] });
+  const outputs = extra.map((_, position) => child.stdio[3 + position] as Readable);
   const tail: string[] = [];
   let partial = '';
   child.stderr?.setEncoding('utf8');
@@ -46,6 +52,7 @@ export function spawnFfmpeg(binary: string, args: string[], options: SpawnOption
   return {
     pid: child.pid,
     stdin: child.stdin,
+    outputs,
     exited,
     stderrTail: () => [...tail, partial].filter(Boolean).join('\n'),
     kill: (signal = 'SIGTERM') => { child.kill(signal); },

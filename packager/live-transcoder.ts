@@ -42,6 +42,8 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
   #ready = false;
   #restarts = 0;
   #droppingUntilKeyframe = false;
+  /** The process being replaced on purpose (publisher reconnect): its exit is not a crash. */
+  #replaced: FfmpegHandle | undefined;
   #droppedChunks = 0;
   #readyTimer: NodeJS.Timeout | undefined;
 
@@ -70,6 +72,28 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await child.exited;
     clearTimeout(timer);
+  }
+
+  /**
+   * The publisher left but may come back: stop feeding ffmpeg and leave it waiting on its
+   * input, so that the playlist is neither advanced nor closed.
+   */
+  detachFeed(): void {
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+  }
+
+  /**
+   * The publisher came back (possibly on another connection): the old ffmpeg is dropped without
+   * closing its playlists, and a new one continues them after a discontinuity.
+   */
+  replaceFeed(feed: MediaFeed): void {
+    this.detachFeed();
+    this.#options.feed = feed;
+    const previous = this.#process;
+    this.#replaced = previous;
+    previous?.kill('SIGKILL');
+    this.#spawn(true);
   }
 
   #spawn(resume: boolean): void {
@@ -115,6 +139,7 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
   }
 
   #onExit(child: FfmpegHandle, code: number | null, signal: NodeJS.Signals | null): void {
+    if (child === this.#replaced) this.#replaced = undefined;
     if (child !== this.#process || this.#stopping) return;
     this.#unsubscribe?.();
     const reason = `ffmpeg exited (${signal ?? `code ${code}`}): ${child.stderrTail().split('\n').slice(-3).join(' | ')}`;

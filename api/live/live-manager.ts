@@ -70,7 +70,9 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
       return { admitted: false, reason: `live ${video.uuid} has ended; create a new live or use a permanent one` };
     }
     // Check and reserve in the same tick, so that two publishers racing on one key cannot both pass.
-    if (this.#active.has(live.id)) return { admitted: false, reason: `live ${video.uuid} already has a publisher` };
+    const current = this.#active.get(live.id);
+    if (current?.graceTimer && !current.ending) return this.#resume(current, attempt);
+    if (current) return { admitted: false, reason: `live ${video.uuid} already has a publisher` };
     const placeholder = { liveId: live.id } as LiveSession;
     this.#active.set(live.id, placeholder);
     try {
@@ -82,6 +84,7 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
         videoUuid: video.uuid,
         permanent: live.permanent_live,
         attempt,
+        graceTimer: undefined,
         startedAt: row.started_at,
         mediaPath: join('hls', video.uuid, String(row.id)),
         renditions: [],
@@ -96,7 +99,7 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
         attempt.disconnect('transcoding could not start');
         void this.#end(session, LiveVideoError.FFMPEG_ERROR);
       });
-      return { admitted: true, publisherGone: () => void this.#end(session, null) };
+      return { admitted: true, publisherGone: () => this.#publisherGone(session, attempt) };
     } catch (error) {
       this.#active.delete(live.id);
       throw error;
@@ -130,6 +133,35 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
       `${renditions.map((rung) => rung.passthrough ? `${rung.height}p(source)` : `${rung.height}p`).join(', ')} with ${encoder.backend.id}`);
   }
 
+  /**
+   * The publisher's connection ended. Unless the grace is off (or nothing was ever transcoded),
+   * the session waits for the publisher to come back; viewers see the live stall, not end.
+   */
+  #publisherGone(session: LiveSession, attempt: PublishAttempt): void {
+    if (session.attempt !== attempt || session.ending) return;
+    const graceMs = this.#options.config.live.reconnectGraceSeconds * 1000;
+    if (graceMs <= 0 || !session.transcoder) {
+      void this.#end(session, null);
+      return;
+    }
+    session.transcoder.detachFeed();
+    session.graceTimer = setTimeout(() => {
+      this.#options.log.info(`live ${session.videoUuid}: the publisher did not come back within ${graceMs / 1000} s`);
+      void this.#end(session, null);
+    }, graceMs);
+    this.#options.log.info(`live ${session.videoUuid}: publisher gone, keeping session ${session.sessionId} open for ${graceMs / 1000} s`);
+  }
+
+  /** The publisher is back within the grace: same session, the playlist continues after a discontinuity. */
+  #resume(session: LiveSession, attempt: PublishAttempt): Admission {
+    clearTimeout(session.graceTimer);
+    session.graceTimer = undefined;
+    session.attempt = attempt;
+    session.transcoder?.replaceFeed(attempt.feed);
+    this.#options.log.info(`live ${session.videoUuid} session ${session.sessionId} resumed over ${attempt.protocol} from ${attempt.remoteAddress}`);
+    return { admitted: true, publisherGone: () => this.#publisherGone(session, attempt) };
+  }
+
   async #markPlayable(session: LiveSession): Promise<void> {
     if (session.ending) return;
     session.playable = true;
@@ -144,6 +176,8 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
 
   async #finish(session: LiveSession, error: number | null): Promise<void> {
     const { pool, log } = this.#options;
+    clearTimeout(session.graceTimer);
+    session.graceTimer = undefined;
     try {
       await session.transcoder?.stop();
       await liveSessions.endLiveSession(pool, session.sessionId, error);

@@ -8,7 +8,10 @@ export interface LiveSession {
   readonly videoId: number;
   readonly videoUuid: string;
   readonly permanent: boolean;
-  readonly attempt: PublishAttempt;
+  /** The current publisher connection; replaced when the publisher reconnects within the grace. */
+  attempt: PublishAttempt;
+  /** Set while the publisher is gone and the session waits for it to come back. */
+  graceTimer: NodeJS.Timeout | undefined;
   readonly startedAt: Date;
   /** Relative to the media root: hls/<videoUuid>/<sessionId>. */
   readonly mediaPath: string;

@@ -41,6 +41,8 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
     STORAGE_DATA_DIR: dataDir,
     ADMIN_PASSWORD,
     LOG_LEVEL: 'info',
+    // Most tests check that stopping the publisher ends the live at once; the reconnect test sets its own grace.
+    LIVE_RECONNECT_GRACE_SECONDS: '0',
     ...env,
   };
 
