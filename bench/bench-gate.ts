@@ -3,7 +3,7 @@
 // when the publisher goes, so that what the bench measures is ingest + transcoder and nothing else.
 import type { Config, Logger } from '../config/index.ts';
 import type { Admission, PublishAttempt, PublishGate } from '../ingest/index.ts';
-import { prepareLiveTranscoder, type EncoderSelection, type LiveTranscoder, type Rendition } from '../packager/index.ts';
+import { prepareLiveTranscoder, type DiskSink, type EncoderSelection, type LiveTranscoder, type Rendition, type hls } from '../packager/index.ts';
 
 export interface GateSettings {
   config: Config;
@@ -25,6 +25,8 @@ export class BenchLive {
   renditions: Rendition[] = [];
   hasAudio = false;
   transcoder: LiveTranscoder | undefined;
+  output: hls.LiveHls | undefined;
+  sinks: DiskSink[] = [];
   failure: string | undefined;
   /** Resolves when NMS reports the publisher gone (after it has handed over every byte). */
   readonly gone: Promise<void>;
@@ -45,7 +47,11 @@ export class BenchLive {
 
   /** Stops the transcoder (closing its stdin lets ffmpeg flush); idempotent, like LiveManager#end. */
   end(): Promise<void> {
-    this.#ending ??= this.transcoder?.stop() ?? Promise.resolve();
+    this.#ending ??= (async () => {
+      await this.transcoder?.stop();
+      this.output?.end();
+      await Promise.all(this.sinks.map((sink) => sink.flush()));
+    })();
     return this.#ending;
   }
 }
@@ -80,12 +86,16 @@ export class BenchGate implements PublishGate {
   /** LiveManager#startTranscoding, minus the database writes. */
   async #startTranscoding(live: BenchLive, { outputDir, ffmpegPath }: ExpectedPublish): Promise<void> {
     const { config, encoder, log } = this.#settings;
-    const { transcoder, renditions, source } = await prepareLiveTranscoder({
+    const { transcoder, renditions, source, output, sinks } = await prepareLiveTranscoder({
       config, encoder, ffmpegPath, feed: live.attempt.feed, outputDir, log: log.child('live:bench'),
+      // The server's default mode; every segment kept so that the bench can count them.
+      latencyMode: 1, keepAllSegments: true,
     });
     if (live.ending) return;
     live.renditions = renditions;
     live.hasAudio = source.hasAudio;
+    live.output = output;
+    live.sinks = sinks;
     live.transcoder = transcoder;
     transcoder.once('failed', (reason) => {
       live.failure = reason;

@@ -16,7 +16,7 @@
 // Settings: BENCH_SECONDS (source length, default 20), BENCH_ROUNDS (default 2), BENCH_LOG
 // (server log level, default silent). The config (ladder, encoder, preset) is loaded as the
 // server loads it: config.yaml and environment variables apply.
-import { createReadStream, mkdirSync, mkdtempSync, readFileSync, existsSync, rmSync } from 'node:fs';
+import { createReadStream, mkdirSync, mkdtempSync, readdirSync, existsSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,13 +24,15 @@ import { createLogger, loadConfig, type Config } from '../config/index.ts';
 import { RtmpIngestServer } from '../ingest/index.ts';
 import {
   buildLiveCommand, encoderSettingsFromConfig, locateFfmpeg, renditionsFor, runFfmpeg, selectEncoder, spawnFfmpeg,
-  VARIANT_PLAYLIST, type EncoderSelection, type FfmpegBinary, type Rendition,
+  hls, type EncoderSelection, type FfmpegBinary, type Rendition,
 } from '../packager/index.ts';
 import { BenchGate, type BenchLive } from './bench-gate.ts';
 import { meteredFfmpeg, totalSeconds } from './metered-ffmpeg.ts';
 
 const TARGET_RATIO = 1.10;
 const SOURCE_HEIGHT = 720;
+/** The server's default latency mode (LL-HLS, 2 s segments, 0.5 s parts). */
+const LATENCY_MODE = 1;
 const ADMIT_TIMEOUT_MS = 15_000;
 const PUBLISHER_GONE_TIMEOUT_MS = 15_000;
 const TRANSCODER_STOP_TIMEOUT_MS = 30_000;
@@ -164,19 +166,17 @@ async function setUp(): Promise<Bench> {
 
 // ---------------------------------------------------------------- measuring
 
-/** Counts the HLS segments of the first variant, and notes a variant that did not end cleanly. */
-function hlsSummary(outputDir: string, renditions: Rendition[], notes: string[]): number {
-  let segments = 0;
-  for (const rung of renditions) {
-    const file = join(outputDir, String(rung.index), VARIANT_PLAYLIST);
-    const playlist = existsSync(file) ? readFileSync(file, 'utf8') : '';
-    if (!playlist.includes('#EXT-X-ENDLIST')) notes.push(`variant ${rung.height}p has no ENDLIST`);
-    if (rung.index !== 0) continue;
-    // Old segments are deleted (sliding window): sequence number + listed = all ever written.
-    const sequence = Number(/#EXT-X-MEDIA-SEQUENCE:(\d+)/.exec(playlist)?.[1] ?? 0);
-    segments = sequence + (playlist.match(/#EXTINF/g)?.length ?? 0);
-  }
-  return segments;
+/** Segments our packager wrote for the first rendition (every segment is kept: keepAllSegments). */
+function segmentsOnDisk(outputDir: string): number {
+  const dir = join(outputDir, '0');
+  return existsSync(dir) ? readdirSync(dir).filter((name) => /^seg-\d+\.m4s$/.test(name)).length : 0;
+}
+
+/** Fragments (moof boxes) in a rendition's fMP4 output, counted while draining the pipe. */
+function drainCountingBytes(output: NodeJS.ReadableStream): () => number {
+  let bytes = 0;
+  output.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+  return () => bytes;
 }
 
 /**
@@ -187,16 +187,15 @@ function hlsSummary(outputDir: string, renditions: Rendition[], notes: string[])
  * only (checked every round). `-re` paces the read at the source's frame rate, as the
  * publisher's `-re` paces our live, so both encoders see the same real-time input.
  */
-function bareArguments(bench: Bench, outputDir: string): string[] {
+function bareArguments(bench: Bench): string[] {
+  const profile = hls.latencyProfile(LATENCY_MODE);
   const args = buildLiveCommand({
     renditions: bench.renditions,
     backend: bench.encoder.backend,
     caps: bench.encoder.caps,
     hasAudio: true,
-    outputDir,
-    segmentSeconds: bench.config.live.segmentSeconds,
-    playlistSize: bench.config.live.playlistSize,
-    resume: false,
+    keyframeSeconds: profile.segmentSeconds,
+    fragmentSeconds: profile.partSeconds,
   });
   const input = args.indexOf('-i');
   if (args[input + 1] !== 'pipe:0' || args[input - 2] !== '-f' || args[input - 1] !== 'flv') {
@@ -211,7 +210,9 @@ async function runBare(bench: Bench, round: number): Promise<RunResult> {
   mkdirSync(outputDir, { recursive: true });
   const meter = meteredFfmpeg(bench.root, `round-${round}-bare`, bench.ffmpeg.ffmpeg);
   const started = performance.now();
-  const child = track(spawnFfmpeg(meter.path, bareArguments(bench, outputDir), { stdin: 'pipe' }));
+  const child = track(spawnFfmpeg(meter.path, bareArguments(bench), { stdin: 'pipe', outputPipes: bench.renditions.length }));
+  // The bare ffmpeg's fMP4 goes nowhere: drained and counted, so that it never blocks on a full pipe.
+  const outputBytes = child.outputs.map((output) => drainCountingBytes(output));
   if (!child.stdin) throw new Error('bare ffmpeg has no stdin');
   // Ends stdin at the end of the file: ffmpeg then flushes and exits, as on LiveTranscoder.stop().
   createReadStream(bench.source).pipe(child.stdin);
@@ -219,7 +220,9 @@ async function runBare(bench: Bench, round: number): Promise<RunResult> {
   const wallSeconds = seconds(performance.now() - started);
   if (code !== 0) throw new Error(`bare ffmpeg exited (${signal ?? `code ${code}`}): ${child.stderrTail()}`);
   const notes: string[] = [];
-  const segments = hlsSummary(outputDir, bench.renditions, notes);
+  if (outputBytes.some((bytes) => bytes() === 0)) notes.push('a bare rendition produced no output');
+  // The same keyframe cadence as ours: one segment per keyframe interval of the source.
+  const segments = Math.round(bench.seconds / hls.latencyProfile(LATENCY_MODE).segmentSeconds);
   return { ffmpegCpu: totalSeconds(meter.cpu()), nodeCpu: 0, wallSeconds, segments, args: meter.argumentLists()[0] ?? [], outputDir, notes };
 }
 
@@ -258,7 +261,7 @@ async function runOurs(bench: Bench, round: number): Promise<OursResult> {
   if (!transcoder) throw new Error('our transcoder never started');
   if (transcoder.restarts > 0) notes.push(`ours restarted ffmpeg ${transcoder.restarts} time(s)`);
   if (transcoder.droppedChunks > 0) notes.push(`ours dropped ${transcoder.droppedChunks} input chunks (ffmpeg too slow): it encoded less`);
-  const segments = hlsSummary(outputDir, live.renditions, notes);
+  const segments = segmentsOnDisk(outputDir);
   return {
     ffmpegCpu: totalSeconds(transcoderMeter.cpu()), nodeCpu, wallSeconds, segments,
     args: transcoderMeter.argumentLists()[0] ?? [], outputDir, notes,

@@ -88,8 +88,11 @@ export const ConfigSchema = Type.Object({
     passthrough: Type.Boolean({ default: false }),
   }, { default: {} }),
   live: Type.Object({
+    // Kept for the WebRTC ingest's keyframe requests; segment and part sizes come from the latency mode.
     segmentSeconds: Type.Number({ default: 2, minimum: 0.5, maximum: 10 }),
-    playlistSize: Type.Integer({ default: 6, minimum: 3, maximum: 100 }),
+    // How far back viewers can seek in a live (DVR). Segments older than this leave the playlist,
+    // and the disk unless the replay is kept.
+    dvrWindowSeconds: Type.Integer({ default: 300, minimum: 0, maximum: 86400 }),
     // A publisher that drops keeps its session this long: viewers see no "ended", and a publisher
     // who comes back with the same key continues the same session after a discontinuity.
     reconnectGraceSeconds: Type.Number({ default: 30, minimum: 0, maximum: 3600 }),

@@ -3,10 +3,13 @@ export { selectEncoder, type EncoderSelection, type CapabilitySettings, type Tri
 export { ENCODERS, AUTO_ORDER } from './encoders/registry.ts';
 export type { EncoderId, Rendition, Capabilities, EncoderBackend } from './encoders/types.ts';
 export { selectRenditions } from './ladder.ts';
-export { buildLiveCommand, MASTER_PLAYLIST, VARIANT_PLAYLIST } from './live-command.ts';
+export { buildLiveCommand, firstOutputFd } from './live-command.ts';
 export { LiveTranscoder, type LiveTranscoderOptions } from './live-transcoder.ts';
 export { spawnFfmpeg, runFfmpeg } from './ffmpeg-process.ts';
+export { createDiskSink, type DiskSink } from './hls-disk-sink.ts';
 export {
-  prepareLiveTranscoder, encoderSettingsFromConfig, renditionsFor, DESCRIBE_TIMEOUT_MS, FALLBACK_SOURCE_HEIGHT,
+  prepareLiveTranscoder, encoderSettingsFromConfig, renditionsFor, playlistSegmentsFor, DESCRIBE_TIMEOUT_MS, FALLBACK_SOURCE_HEIGHT,
   type PrepareOptions, type PreparedTranscoder,
 } from './live-pipeline.ts';
+export * as hls from './hls/index.ts';
+export { writeEndedPlaylists } from './hls-archive.ts';

@@ -1,5 +1,5 @@
-// Builds the ffmpeg arguments for one live: FLV on stdin in, an HLS ladder with fMP4 segments out.
-import { join } from 'node:path';
+// Builds the ffmpeg arguments for one live: FLV on stdin in; per rendition, fragmented MP4
+// (video + audio muxed) on its own pipe (fd 3, 4, …) for our LL-HLS packager.
 import type { Capabilities, EncoderBackend, Rendition } from './encoders/types.ts';
 import { copy } from './encoders/copy.ts';
 
@@ -8,15 +8,14 @@ export interface LiveCommandOptions {
   backend: EncoderBackend;
   caps: Capabilities;
   hasAudio: boolean;
-  outputDir: string;
-  segmentSeconds: number;
-  playlistSize: number;
-  /** A restart after a crash: continue the playlists after a discontinuity. */
-  resume: boolean;
+  /** A keyframe this often in every encoded rendition: the segment target of the latency mode. */
+  keyframeSeconds: number;
+  /** ffmpeg cuts an fMP4 fragment (an LL-HLS part) this often, and at every keyframe. */
+  fragmentSeconds: number;
 }
 
-export const MASTER_PLAYLIST = 'master.m3u8';
-export const VARIANT_PLAYLIST = 'index.m3u8';
+/** Output pipe of rendition `index`: ffmpeg's `pipe:<3 + index>`. */
+export const firstOutputFd = 3;
 
 function filterGraph(encoded: Rendition[], backend: EncoderBackend, caps: Capabilities): string {
   if (encoded.length === 0) return '';
@@ -27,46 +26,39 @@ function filterGraph(encoded: Rendition[], backend: EncoderBackend, caps: Capabi
   return [split, ...chains].join(';');
 }
 
+/** Arguments of one rendition's output. Each output has its own stream numbering, so index 0. */
+function renditionOutput(rung: Rendition, options: LiveCommandOptions): string[] {
+  const { backend, caps, hasAudio } = options;
+  const local = { ...rung, index: 0 };
+  const args = ['-map', rung.passthrough ? '0:v:0' : `[v${rung.index}]`];
+  if (hasAudio) args.push('-map', '0:a:0');
+  args.push(...(rung.passthrough ? copy : backend).variantArgs(local, caps));
+  if (!rung.passthrough) {
+    // Every rendition cuts at the same instants, so that players switch cleanly between them.
+    args.push('-force_key_frames:v:0', `expr:gte(t,n_forced*${options.keyframeSeconds})`, '-sc_threshold', '0');
+  }
+  if (hasAudio) args.push('-c:a:0', 'aac', '-b:a:0', `${rung.audioBitrateKbps}k`, '-ac:a:0', '2');
+  args.push(
+    '-max_muxing_queue_size', '1024',
+    '-f', 'mp4',
+    // empty_moov: the init segment comes first, alone; default_base_moof + dash: self-contained
+    // fragments with tfdt, as LL-HLS parts must be.
+    '-movflags', '+frag_keyframe+empty_moov+default_base_moof+dash',
+    '-frag_duration', String(Math.round(options.fragmentSeconds * 1_000_000)),
+    `pipe:${firstOutputFd + rung.index}`,
+  );
+  return args;
+}
+
 export function buildLiveCommand(options: LiveCommandOptions): string[] {
-  const { renditions, backend, caps, hasAudio } = options;
+  const { renditions, backend, caps } = options;
   const encoded = renditions.filter((rung) => !rung.passthrough);
   const args = ['-hide_banner', '-loglevel', 'warning'];
   if (caps.threads > 0) args.push('-threads', String(caps.threads));
   if (encoded.length > 0) args.push(...backend.inputArgs(caps));
   args.push('-fflags', '+genpts', '-f', 'flv', '-i', 'pipe:0');
-
   const graph = filterGraph(encoded, backend, caps);
   if (graph) args.push('-filter_complex', graph);
-  for (const rung of renditions) {
-    args.push('-map', rung.passthrough ? '0:v:0' : `[v${rung.index}]`);
-    if (hasAudio) args.push('-map', '0:a:0');
-  }
-  for (const rung of renditions) {
-    const rungBackend = rung.passthrough ? copy : backend;
-    args.push(...rungBackend.variantArgs(rung, caps));
-    if (!rung.passthrough) {
-      // Every rendition cuts at the same instants, so that players switch cleanly.
-      args.push(`-force_key_frames:v:${rung.index}`, `expr:gte(t,n_forced*${caps.keyframeSeconds})`);
-    }
-    if (hasAudio) args.push(`-c:a:${rung.index}`, 'aac', `-b:a:${rung.index}`, `${rung.audioBitrateKbps}k`, `-ac:a:${rung.index}`, '2');
-  }
-  if (encoded.length > 0) args.push('-sc_threshold', '0');
-
-  const flags = ['delete_segments', 'independent_segments', 'program_date_time', 'temp_file'];
-  if (options.resume) flags.push('append_list', 'discont_start');
-  const streamMap = renditions.map((rung) => hasAudio ? `v:${rung.index},a:${rung.index}` : `v:${rung.index}`).join(' ');
-  args.push(
-    '-max_muxing_queue_size', '1024',
-    '-f', 'hls',
-    '-hls_time', String(options.segmentSeconds),
-    '-hls_list_size', String(options.playlistSize),
-    '-hls_flags', flags.join('+'),
-    '-hls_segment_type', 'fmp4',
-    '-hls_fmp4_init_filename', 'init.mp4',
-    '-hls_segment_filename', join(options.outputDir, '%v', 'seg_%05d.m4s'),
-    '-master_pl_name', MASTER_PLAYLIST,
-    '-var_stream_map', streamMap,
-    join(options.outputDir, '%v', VARIANT_PLAYLIST),
-  );
+  for (const rung of renditions) args.push(...renditionOutput(rung, options));
   return args;
 }

@@ -1,18 +1,18 @@
-// One ffmpeg per live: feeds it the publisher's FLV, restarts it if it dies while the
-// publisher is still there, and reports when the first segments are playable.
+// One ffmpeg per publisher connection of a live: feeds it the publisher's FLV, hands each
+// rendition's fMP4 output to the session's LL-HLS packager, restarts ffmpeg if it dies while the
+// publisher is still there (the playlists continue after a discontinuity), and says when the
+// first segments are playable.
 import { EventEmitter } from 'node:events';
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Logger } from '../config/index.ts';
 import type { MediaFeed } from '../ingest/index.ts';
 import type { EncoderSelection } from './encoders/capabilities.ts';
 import type { Rendition } from './encoders/types.ts';
 import { spawnFfmpeg, type FfmpegHandle } from './ffmpeg-process.ts';
-import { buildLiveCommand, MASTER_PLAYLIST, VARIANT_PLAYLIST } from './live-command.ts';
+import type { LatencyProfile, LiveHls } from './hls/index.ts';
+import { buildLiveCommand } from './live-command.ts';
 
 /** Past this much unwritten input, the transcoder is too slow: drop until the next keyframe. */
 const MAX_PENDING_BYTES = 16 * 1024 * 1024;
-const READY_POLL_MS = 150;
 const STOP_TIMEOUT_MS = 10_000;
 
 export interface LiveTranscoderOptions {
@@ -20,11 +20,11 @@ export interface LiveTranscoderOptions {
   selection: EncoderSelection;
   renditions: Rendition[];
   hasAudio: boolean;
-  outputDir: string;
-  segmentSeconds: number;
-  playlistSize: number;
+  profile: LatencyProfile;
   maxRestarts: number;
   feed: MediaFeed;
+  /** The session's packager; outlives this transcoder's ffmpeg processes. */
+  output: LiveHls;
   log: Logger;
 }
 
@@ -42,10 +42,7 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
   #ready = false;
   #restarts = 0;
   #droppingUntilKeyframe = false;
-  /** The process being replaced on purpose (publisher reconnect): its exit is not a crash. */
-  #replaced: FfmpegHandle | undefined;
   #droppedChunks = 0;
-  #readyTimer: NodeJS.Timeout | undefined;
 
   constructor(options: LiveTranscoderOptions) {
     super();
@@ -55,43 +52,36 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
   get restarts(): number { return this.#restarts; }
   get droppedChunks(): number { return this.#droppedChunks; }
   get isReady(): boolean { return this.#ready; }
+  get pid(): number | undefined { return this.#process?.pid; }
 
   start(): void {
     this.#spawn(false);
-    this.#watchForReadiness();
   }
 
+  /** Ends the input; ffmpeg flushes its last fragments and exits. The packager stays open. */
   async stop(): Promise<void> {
     this.#stopping = true;
-    clearTimeout(this.#readyTimer);
-    this.#unsubscribe?.();
+    this.detachFeed();
     const child = this.#process;
     if (!child) return;
-    // Closing stdin lets ffmpeg flush the last segment and write ENDLIST.
     child.stdin?.end();
     const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
     await child.exited;
     clearTimeout(timer);
   }
 
-  /**
-   * The publisher left but may come back: stop feeding ffmpeg and leave it waiting on its
-   * input, so that the playlist is neither advanced nor closed.
-   */
+  /** The publisher left but may come back: stop feeding ffmpeg; the playlists neither advance nor close. */
   detachFeed(): void {
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;
   }
 
-  /**
-   * The publisher came back (possibly on another connection): the old ffmpeg is dropped without
-   * closing its playlists, and a new one continues them after a discontinuity.
-   */
+  /** The publisher came back: drop the old ffmpeg and continue the playlists after a discontinuity. */
   replaceFeed(feed: MediaFeed): void {
     this.detachFeed();
     this.#options.feed = feed;
     const previous = this.#process;
-    this.#replaced = previous;
+    this.#process = undefined;
     previous?.kill('SIGKILL');
     this.#spawn(true);
   }
@@ -103,17 +93,28 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
       backend: options.selection.backend,
       caps: options.selection.caps,
       hasAudio: options.hasAudio,
-      outputDir: options.outputDir,
-      segmentSeconds: options.segmentSeconds,
-      playlistSize: options.playlistSize,
-      resume,
+      keyframeSeconds: options.profile.segmentSeconds,
+      fragmentSeconds: options.profile.partSeconds,
     });
     options.log.debug(`ffmpeg ${args.join(' ')}`);
     const child = spawnFfmpeg(options.ffmpegPath, args, {
       stdin: 'pipe',
+      outputPipes: options.renditions.length,
       onStderrLine: (line) => options.log.debug(`ffmpeg: ${line}`),
     });
     this.#process = child;
+    // Media time 0 of this process is (about) now: the feed replays from the last keyframe at once.
+    options.output.restartInput({ discontinuity: resume, wallClockAnchorMs: Date.now() });
+    options.renditions.forEach((rung, position) => {
+      child.outputs[position].on('data', (chunk: Buffer) => {
+        if (child !== this.#process) return;
+        options.output.rendition(rung.index).push(chunk);
+        if (!this.#ready && options.output.started) {
+          this.#ready = true;
+          this.emit('ready');
+        }
+      });
+    });
     this.#droppingUntilKeyframe = false;
     this.#unsubscribe = options.feed.subscribe({ write: (chunk, isKeyframe) => this.#write(child, chunk, isKeyframe) });
     void child.exited.then(({ code, signal }) => this.#onExit(child, code, signal));
@@ -139,9 +140,8 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
   }
 
   #onExit(child: FfmpegHandle, code: number | null, signal: NodeJS.Signals | null): void {
-    if (child === this.#replaced) this.#replaced = undefined;
     if (child !== this.#process || this.#stopping) return;
-    this.#unsubscribe?.();
+    this.detachFeed();
     const reason = `ffmpeg exited (${signal ?? `code ${code}`}): ${child.stderrTail().split('\n').slice(-3).join(' | ')}`;
     if (this.#restarts >= this.#options.maxRestarts) {
       this.#options.log.error(`giving up after ${this.#restarts} restarts: ${reason}`);
@@ -152,23 +152,5 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
     this.#options.log.warn(`restarting transcoder (${this.#restarts}/${this.#options.maxRestarts}): ${reason}`);
     this.#spawn(true);
     this.emit('restarted', this.#restarts, reason);
-  }
-
-  /** Ready once the master and every variant playlist list at least one segment. */
-  #watchForReadiness(): void {
-    const dir = this.#options.outputDir;
-    const variants = this.#options.renditions.map((rung) => join(dir, String(rung.index), VARIANT_PLAYLIST));
-    const check = () => {
-      if (this.#stopping) return;
-      const ready = existsSync(join(dir, MASTER_PLAYLIST)) &&
-        variants.every((file) => existsSync(file) && readFileSync(file, 'utf8').includes('#EXTINF'));
-      if (ready) {
-        this.#ready = true;
-        this.emit('ready');
-        return;
-      }
-      this.#readyTimer = setTimeout(check, READY_POLL_MS);
-    };
-    check();
   }
 }

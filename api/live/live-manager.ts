@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { Config, Logger } from '../../config/index.ts';
 import { lives, liveSessions, videos, VideoState, LiveVideoError } from '../../db/index.ts';
 import type { Admission, PublishAttempt, PublishGate } from '../../ingest/index.ts';
-import { prepareLiveTranscoder, type EncoderSelection } from '../../packager/index.ts';
+import { prepareLiveTranscoder, writeEndedPlaylists, type EncoderSelection } from '../../packager/index.ts';
 import type { LiveSession } from './live-session.ts';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -43,6 +43,14 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
 
   activeSessionOfVideo(videoId: number): LiveSession | undefined {
     for (const session of this.#active.values()) if (session.videoId === videoId) return session;
+    return undefined;
+  }
+
+  /** The packager of an active session, for the media routes (no database on the media path). */
+  outputOf(videoUuid: string, sessionId: number): LiveSession['output'] {
+    for (const session of this.#active.values()) {
+      if (session.videoUuid === videoUuid && session.sessionId === sessionId) return session.output;
+    }
     return undefined;
   }
 
@@ -87,8 +95,12 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
         graceTimer: undefined,
         startedAt: row.started_at,
         mediaPath: join('hls', video.uuid, String(row.id)),
+        latencyMode: live.latency_mode === 2 || live.latency_mode === 3 ? live.latency_mode : 1,
+        keepAllSegments: live.save_replay,
         renditions: [],
         transcoder: undefined,
+        output: undefined,
+        sinks: [],
         playable: false,
         ending: undefined,
       };
@@ -114,13 +126,17 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
       encoder,
       ffmpegPath: this.#options.ffmpegPath,
       feed: session.attempt.feed,
+      latencyMode: session.latencyMode,
+      keepAllSegments: session.keepAllSegments,
       outputDir: join(this.#options.mediaRoot, session.mediaPath),
       log: liveLog,
     });
     if (session.ending) return;
-    const { transcoder, renditions, source, sourceHeight } = prepared;
+    const { transcoder, renditions, source, sourceHeight, output, sinks } = prepared;
     session.renditions = renditions;
     session.transcoder = transcoder;
+    session.output = output;
+    session.sinks = sinks;
     transcoder.once('ready', () => void this.#markPlayable(session).catch((error: Error) =>
       log.error(`live ${session.videoUuid}: could not mark it published: ${error.message}`)));
     transcoder.once('failed', () => {
@@ -180,6 +196,11 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
     session.graceTimer = undefined;
     try {
       await session.transcoder?.stop();
+      if (session.output) {
+        session.output.end();
+        await Promise.all(session.sinks.map((sink) => sink.flush()));
+        await writeEndedPlaylists(session.output, join(this.#options.mediaRoot, session.mediaPath));
+      }
       await liveSessions.endLiveSession(pool, session.sessionId, error);
       const state = session.permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED;
       await videos.setVideoState(pool, session.videoId, state);

@@ -1,6 +1,6 @@
 // One publish of one live, from admission to end: the core stream object of the server.
 import type { PublishAttempt } from '../../ingest/index.ts';
-import type { LiveTranscoder, Rendition } from '../../packager/index.ts';
+import type { DiskSink, LiveTranscoder, Rendition, hls } from '../../packager/index.ts';
 
 export interface LiveSession {
   readonly sessionId: number;
@@ -15,8 +15,15 @@ export interface LiveSession {
   readonly startedAt: Date;
   /** Relative to the media root: hls/<videoUuid>/<sessionId>. */
   readonly mediaPath: string;
+  /** PeerTube's latencyMode of the live: 1 default, 2 high latency, 3 small latency. */
+  readonly latencyMode: 1 | 2 | 3;
+  /** The replay will be made from the recorded segments: keep them all on disk. */
+  readonly keepAllSegments: boolean;
   renditions: Rendition[];
   transcoder: LiveTranscoder | undefined;
+  /** The LL-HLS packager of the session: it outlives publisher reconnects and transcoder restarts. */
+  output: hls.LiveHls | undefined;
+  sinks: DiskSink[];
   /** Set once the first segments of every rendition exist. */
   playable: boolean;
   ending: Promise<void> | undefined;

@@ -28,7 +28,6 @@ export interface CapabilitySettings {
   x264Preset: string;
   vaapiDevice: string;
   threads: number;
-  keyframeSeconds: number;
 }
 
 const TRIAL_TIMEOUT_MS = 20_000;
@@ -69,7 +68,6 @@ export async function selectEncoder(settings: CapabilitySettings): Promise<Encod
     x264Preset: settings.x264Preset,
     vaapiDevice: settings.vaapiDevice,
     threads: settings.threads,
-    keyframeSeconds: settings.keyframeSeconds,
   };
   const compiledIn = await listCompiledEncoders(settings.ffmpegPath);
   const trials: TrialOutcome[] = [];

@@ -21,8 +21,6 @@ export interface Capabilities {
   x264Preset: string;
   vaapiDevice: string;
   threads: number;
-  /** Seconds between forced keyframes, so that every rendition cuts segments at the same place. */
-  keyframeSeconds: number;
 }
 
 export interface EncoderBackend {

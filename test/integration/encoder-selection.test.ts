@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { locateFfmpeg, selectEncoder } from '../../packager/index.ts';
 
-const settings = { x264Preset: 'veryfast', vaapiDevice: '/dev/dri/renderD128', threads: 0, keyframeSeconds: 2 };
+const settings = { x264Preset: 'veryfast', vaapiDevice: '/dev/dri/renderD128', threads: 0 };
 
 describe('encoder selection', () => {
   it('auto falls back through the hardware encoders to libx264, recording why each failed', async () => {

@@ -4,7 +4,6 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { execFileSync } from 'node:child_process';
 import pg from 'pg';
 import { createTestServer, type TestServer } from '../helpers/server.ts';
 import { ApiClient } from '../helpers/api.ts';
@@ -147,13 +146,14 @@ describe('live over RTMP', () => {
 
   it('restarts a crashed transcoder and continues the playlist after a discontinuity', async () => {
     const sessionsBefore = (await admin.get(`/api/v1/videos/live/${live.id}/sessions`)).body;
-    // The transcoder is the ffmpeg whose output goes to this live's folder.
-    execFileSync('pkill', ['-KILL', '-f', `hls/${live.uuid}/.*%v`]);
+    const report = (await admin.get('/api/v1/admin/transcoding')).body;
+    const pid = report.activeLives.find((entry: { videoUuid: string }) => entry.videoUuid === live.uuid).transcoderPid;
+    process.kill(pid, 'SIGKILL');
     const variantUrl = new URL('1/index.m3u8', masterUrl).href;
     const playlist = await waitFor('a discontinuity followed by new segments', async () => {
       const text = await fetchText(variantUrl);
-      const after = text.split('#EXT-X-DISCONTINUITY')[1];
-      return after && /seg_\d+\.m4s/.test(after) ? text : undefined;
+      const after = text.split(/^#EXT-X-DISCONTINUITY$/m)[1];
+      return after && /seg-\d+\.m4s/.test(after) ? text : undefined;
     }, { timeoutMs: 20_000 });
     assert.ok(!parsePlaylist(playlist).ended);
     assert.match(server.output(), /restarting transcoder \(1\//);

@@ -53,8 +53,8 @@ describe('publisher reconnect', () => {
 
     publisher = publish(url, { width: 640, height: 360, seconds: 120 });
     await waitFor('the playlist to continue after a discontinuity', async () => {
-      const after = (await fetchText(variantUrl)).split('#EXT-X-DISCONTINUITY')[1];
-      return after !== undefined && /seg_\d+\.m4s/.test(after);
+      const after = (await fetchText(variantUrl)).split(/^#EXT-X-DISCONTINUITY$/m)[1];
+      return after !== undefined && /seg-\d+\.m4s/.test(after);
     }, { timeoutMs: 20_000 });
     const sessions = (await admin.get(`/api/v1/videos/live/${live.id}/sessions`)).body;
     assert.equal(sessions.total, 1);

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { ENCODERS, buildLiveCommand, selectRenditions, type Capabilities, type Rendition } from '../../packager/index.ts';
 
 const caps: Capabilities = {
-  ffmpegPath: 'ffmpeg', hardwareDecode: false, x264Preset: 'veryfast', vaapiDevice: '/dev/dri/renderD128', threads: 0, keyframeSeconds: 2,
+  ffmpegPath: 'ffmpeg', hardwareDecode: false, x264Preset: 'veryfast', vaapiDevice: '/dev/dri/renderD128', threads: 0,
 };
 const rung: Rendition = { index: 1, height: 480, videoBitrateKbps: 1400, audioBitrateKbps: 96, passthrough: false };
 const bitrate = ['-b:v:1', '1400k', '-maxrate:v:1', '1540k', '-bufsize:v:1', '2800k'];
@@ -71,42 +71,39 @@ describe('ladder', () => {
 });
 
 describe('live command', () => {
-  it('splits, scales, encodes and maps every rendition to an fMP4 HLS variant', () => {
-    const renditions = selectRenditions([
-      { height: 720, videoBitrateKbps: 2800, audioBitrateKbps: 128 },
-      { height: 360, videoBitrateKbps: 800, audioBitrateKbps: 96 },
-    ], 720, false);
-    const args = buildLiveCommand({
-      renditions, backend: ENCODERS.libx264, caps, hasAudio: true, outputDir: '/d', segmentSeconds: 2, playlistSize: 6, resume: false,
-    });
-    const joined = args.join(' ');
+  const ladder = [
+    { height: 720, videoBitrateKbps: 2800, audioBitrateKbps: 128 },
+    { height: 360, videoBitrateKbps: 800, audioBitrateKbps: 96 },
+  ];
+
+  it('splits and scales once, then writes each rendition as fragmented MP4 to its own pipe', () => {
+    const renditions = selectRenditions(ladder, 720, false);
+    const joined = buildLiveCommand({
+      renditions, backend: ENCODERS.libx264, caps, hasAudio: true, keyframeSeconds: 2, fragmentSeconds: 0.5,
+    }).join(' ');
     assert.match(joined, /-f flv -i pipe:0/);
     assert.match(joined, /-filter_complex \[0:v:0\]split=2\[s0\]\[s1\];\[s0\]scale=-2:720[^;]*\[v0\];\[s1\]scale=-2:360[^ ]*\[v1\]/);
-    assert.match(joined, /-map \[v0\] -map 0:a:0 -map \[v1\] -map 0:a:0/);
-    assert.match(joined, /-force_key_frames:v:0 expr:gte\(t,n_forced\*2\)/);
-    assert.match(joined, /-hls_segment_type fmp4/);
-    assert.match(joined, /-hls_flags delete_segments\+independent_segments\+program_date_time\+temp_file /);
-    assert.match(joined, /-var_stream_map v:0,a:0 v:1,a:1 \/d\/%v\/index\.m3u8$/);
+    // Each output numbers its own streams from 0.
+    assert.match(joined, /-map \[v0\] -map 0:a:0 -c:v:0 libx264 .*-b:v:0 2800k .*-force_key_frames:v:0 expr:gte\(t,n_forced\*2\) -sc_threshold 0 -c:a:0 aac -b:a:0 128k .*-frag_duration 500000 pipe:3/);
+    assert.match(joined, /-map \[v1\] -map 0:a:0 -c:v:0 libx264 .*-b:v:0 800k .*-b:a:0 96k .*pipe:4$/);
+    assert.equal(joined.match(/-movflags \+frag_keyframe\+empty_moov\+default_base_moof\+dash/g)?.length, 2);
   });
 
-  it('continues the playlist after a discontinuity when resuming, and handles a silent source', () => {
-    const renditions = selectRenditions([{ height: 360, videoBitrateKbps: 800, audioBitrateKbps: 96 }], 360, false);
-    const args = buildLiveCommand({
-      renditions, backend: ENCODERS.libx264, caps, hasAudio: false, outputDir: '/d', segmentSeconds: 2, playlistSize: 6, resume: true,
-    });
-    const joined = args.join(' ');
-    assert.match(joined, /append_list\+discont_start/);
-    assert.doesNotMatch(joined, /0:a:0|-c:a/);
-    assert.match(joined, /-var_stream_map v:0 /);
-  });
-
-  it('passes the source through without a filter for it', () => {
-    const renditions = selectRenditions([{ height: 360, videoBitrateKbps: 800, audioBitrateKbps: 96 }], 720, true);
+  it('leaves audio out for a silent source', () => {
+    const renditions = selectRenditions([ladder[1]], 360, false);
     const joined = buildLiveCommand({
-      renditions, backend: ENCODERS.libx264, caps, hasAudio: true, outputDir: '/d', segmentSeconds: 2, playlistSize: 6, resume: false,
+      renditions, backend: ENCODERS.libx264, caps, hasAudio: false, keyframeSeconds: 1, fragmentSeconds: 0.25,
+    }).join(' ');
+    assert.doesNotMatch(joined, /0:a:0|-c:a/);
+    assert.match(joined, /-frag_duration 250000 pipe:3$/);
+  });
+
+  it('passes the source through without a filter or forced keyframes for it', () => {
+    const renditions = selectRenditions([ladder[1]], 720, true);
+    const joined = buildLiveCommand({
+      renditions, backend: ENCODERS.libx264, caps, hasAudio: true, keyframeSeconds: 2, fragmentSeconds: 0.5,
     }).join(' ');
     assert.match(joined, /-filter_complex \[0:v:0\]null\[s0\];\[s0\]scale=-2:360[^ ]*\[v1\]/);
-    assert.match(joined, /-map 0:v:0 -map 0:a:0 -map \[v1\]/);
-    assert.match(joined, /-c:v:0 copy/);
+    assert.match(joined, /-map 0:v:0 -map 0:a:0 -c:v:0 copy -c:a:0 aac .*pipe:3 -map \[v1\]/);
   });
 });
