@@ -202,7 +202,9 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
         await writeEndedPlaylists(session.output, join(this.#options.mediaRoot, session.mediaPath));
       }
       await liveSessions.endLiveSession(pool, session.sessionId, error);
-      const state = session.permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED;
+      // A publish that never became watchable (dropped during the handshake, no media) is a
+      // cancelled attempt, not the end of a one-off live: it waits for the streamer to try again.
+      const state = session.permanent || !session.playable ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED;
       await videos.setVideoState(pool, session.videoId, state);
       log.info(`live ${session.videoUuid} session ${session.sessionId} ended${error ? ` with error ${error}` : ''}`);
       this.emit('state-change', { videoId: session.videoId, videoUuid: session.videoUuid, state, session: undefined });

@@ -27,7 +27,8 @@ export interface TestServer {
 
 export async function createTestServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'livecast-test-'));
-  const [httpPort, rtmpPort, databasePort] = [await freePort(), await freePort(), await freePort()];
+  // A TCP port free on loopback is, in practice, a free UDP port too (SRT listens on UDP).
+  const [httpPort, rtmpPort, databasePort, srtPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   let child: ChildProcess | undefined;
   let output = '';
   const serverEnv = {
@@ -36,6 +37,8 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
     HTTP_PORT: String(httpPort),
     RTMP_HOST: '127.0.0.1',
     RTMP_PORT: String(rtmpPort),
+    SRT_HOST: '127.0.0.1',
+    SRT_PORT: String(srtPort),
     DATABASE_URL: '',
     DATABASE_EMBEDDED_PORT: String(databasePort),
     STORAGE_DATA_DIR: dataDir,

@@ -3,7 +3,17 @@
 // manual rendition choice. Exposes window.__player = { hls, video, player } for tests and debugging.
 
 const NATIVE_HLS_TYPE = 'application/vnd.apple.mpegurl';
-const HLS_CONFIG = { lowLatencyMode: true, liveSyncDurationCount: 3, backBufferLength: 90 };
+/**
+ * hls.js settings per latency mode (PeerTube's numbers: 1 default, 2 high latency, 3 small latency).
+ * LL modes follow the playlist's PART-HOLD-BACK; a player that stalled catches up by playing
+ * slightly faster (hls.js only does so near the edge, never after a deliberate seek back).
+ */
+export function hlsConfigFor(latencyMode) {
+  const common = { backBufferLength: 90 };
+  if (latencyMode === 2) return { ...common, lowLatencyMode: false, liveSyncDurationCount: 3, maxLiveSyncPlaybackRate: 1.1 };
+  if (latencyMode === 3) return { ...common, lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 };
+  return { ...common, lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.25 };
+}
 /** Segment length of our packager; used when the playlist's own target duration is unknown (native HLS). */
 const DEFAULT_TARGET_DURATION = 2;
 /** The viewer is "behind" beyond this many target durations from the live sync position. */
@@ -23,6 +33,7 @@ export function playbackSupport(video) {
 export class LivePlayer {
   #video;
   #live;
+  #latencyMode;
   #handlers;
   #url = null;
   #hls = null;
@@ -41,9 +52,10 @@ export class LivePlayer {
    * Handlers: onEdge(behind: boolean), onLevels(levels), onLevelSwitch(index, auto),
    * onFailure(message) (recovery gave up; the player is stopped), onAutoplayBlocked().
    */
-  constructor(video, { live = true, ...handlers } = {}) {
+  constructor(video, { live = true, latencyMode = 1, ...handlers } = {}) {
     this.#video = video;
     this.#live = live;
+    this.#latencyMode = latencyMode;
     this.#handlers = handlers;
     this.#publish();
   }
@@ -128,7 +140,7 @@ export class LivePlayer {
 
   #createHls() {
     const { Hls } = window;
-    const hls = new Hls(HLS_CONFIG);
+    const hls = new Hls(hlsConfigFor(this.#latencyMode));
     this.#hls = hls;
     hls.on(Hls.Events.MEDIA_ATTACHED, () => hls.loadSource(this.#url));
     hls.on(Hls.Events.MANIFEST_PARSED, () => {

@@ -1,7 +1,7 @@
 // Watch page (/w/<id>): plays a live and follows its state (waiting -> live -> ended) and viewer count
 // in real time, without reloading. document.body.dataset.state: loading | waiting | playing | ended |
 // unavailable | error.
-import { ApiError, getVideo, VideoState } from './api.js';
+import { ApiError, getLive, getVideo, VideoState } from './api.js';
 import { $, formatDate, formatRelative, hueOf, show } from './dom.js';
 import { initLayout, setPageTitle } from './layout.js';
 import { LivePlayer } from './player.js';
@@ -259,8 +259,11 @@ async function main() {
     return;
   }
 
+  // The live's latency mode tunes the player; its settings are public (the stream key is not).
+  const latencyMode = video.isLive ? await getLive(video.id).then((live) => live.latencyMode, () => 1) : 1;
   player = new LivePlayer(ui.video, {
     live: video.isLive,
+    latencyMode,
     onEdge,
     onLevels: renderLevels,
     onLevelSwitch,
