@@ -17,6 +17,7 @@ import { liveRoutes } from './routes/lives.ts';
 import { serverConfigRoutes } from './routes/server-config.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { webRoutes } from './routes/web.ts';
+import { webrtcRoutes } from './routes/webrtc.ts';
 
 const API_PREFIX = '/api/v1';
 
@@ -81,6 +82,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     await api.register(liveRoutes(context));
     await api.register(videoRoutes(context));
     await api.register(serverConfigRoutes(context));
+    await api.register(webrtcRoutes(context));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: API_PREFIX });
 

@@ -1,6 +1,8 @@
 // Everything the routes need, built once in server.ts and passed down explicitly.
 import type pg from 'pg';
 import type { Config, Logger } from '../config/index.ts';
+import type { WhipEndpoint } from '../ingest/whip/index.ts';
+import type { WhepManager } from '../packager/whep/index.ts';
 import type { EncoderSelection, FfmpegBinary } from '../packager/index.ts';
 import type { LiveManager } from './live/live-manager.ts';
 import type { MediaAccess } from './media/access.ts';
@@ -8,6 +10,16 @@ import type { MediaAccess } from './media/access.ts';
 export interface IngestEndpoints {
   rtmpPort: number;
   rtmpsPort: number | undefined;
+  /** Undefined when SRT ingest is off (srt.port 0, or an ffmpeg without libsrt). */
+  srtPort: number | undefined;
+}
+
+/** WHIP ingest and WHEP playback (webrtc.enabled). */
+export interface WebRtcServices {
+  whip: WhipEndpoint;
+  whep: WhepManager;
+  /** webrtc.publicIp: announced in ICE candidates besides the interfaces' own addresses. */
+  publicIp: string;
 }
 
 export interface AppContext {
@@ -20,6 +32,8 @@ export interface AppContext {
   mediaRoot: string;
   ingest: IngestEndpoints;
   mediaAccess: MediaAccess;
+  /** Undefined when webrtc.enabled is false. */
+  webrtc?: WebRtcServices;
   /** Live viewer count per video id, from the realtime channel. */
   viewersOf(videoId: number): number;
 }

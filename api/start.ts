@@ -4,11 +4,13 @@ import type { AddressInfo } from 'node:net';
 import type { Config, Logger } from '../config/index.ts';
 import { openDatabase, oauth } from '../db/index.ts';
 import { startJobQueue } from '../jobs/index.ts';
-import { RtmpIngestServer } from '../ingest/index.ts';
-import { encoderSettingsFromConfig, locateFfmpeg, selectEncoder } from '../packager/index.ts';
+import { RtmpIngestServer, SrtIngestServer } from '../ingest/index.ts';
+import { encoderSettingsFromConfig, locateFfmpeg, selectEncoder, spawnFfmpeg } from '../packager/index.ts';
+import { WhipEndpoint } from '../ingest/whip/index.ts';
+import { WhepManager, whepRendition } from '../packager/whep/index.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap-admin.ts';
-import type { AppContext } from './context.ts';
+import type { AppContext, WebRtcServices } from './context.ts';
 import { LiveManager } from './live/live-manager.ts';
 import { startRealtime, type Realtime } from './live/realtime.ts';
 import { createMediaAccess } from './media/access.ts';
@@ -48,18 +50,49 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     host: config.rtmp.host, port: config.rtmp.port, tls, app: 'live', workDir: dataDir, gate: lives, log: log.child('rtmp'),
   });
   await rtmp.start();
+  // SRT needs an ffmpeg with libsrt (Debian's; not the bundled 4.1 fallback, warned above). It is a
+  // second front door: a port already taken turns it off, loudly, rather than the whole server.
+  let srt = config.srt.port && ffmpeg.origin !== 'bundled'
+    ? new SrtIngestServer({ host: config.srt.host, port: config.srt.port, gate: lives, ffmpegPath: ffmpeg.ffmpeg, spawnFfmpeg, log: log.child('srt') })
+    : undefined;
+  await srt?.start().catch((error: Error) => {
+    log.error(`SRT ingest off: cannot listen on ${config.srt.host}:${config.srt.port} (${error.message}); ` +
+      'set srt.port (SRT_PORT) to a free UDP port, or 0 to turn SRT off');
+    srt = undefined;
+  });
+
+  let webrtc: WebRtcServices | undefined;
+  if (config.webrtc.enabled) {
+    const whepRung = whepRendition(config.transcoding.ladder);
+    const whep = new WhepManager({
+      ffmpegPath: ffmpeg.ffmpeg, maxHeight: whepRung.height, videoBitrateKbps: whepRung.videoBitrateKbps,
+      keyframeSeconds: 1, threads: config.transcoding.threads, log: log.child('whep'),
+    });
+    webrtc = {
+      whip: new WhipEndpoint({
+        gate: lives, ffmpegPath: ffmpeg.ffmpeg, spawnFfmpeg, log: log.child('whip'),
+        timeouts: { keyframeIntervalMs: config.live.segmentSeconds * 1000 },
+      }),
+      whep,
+      publicIp: config.webrtc.publicIp,
+    };
+    // A live that ends takes its WebRTC viewers and their encoder with it.
+    lives.on('state-change', (change) => { if (!change.session) void whep.endLive(String(change.videoId)); });
+  }
 
   let realtime: Realtime | undefined;
   const context: AppContext = {
     config, pool: database.pool, log: log.child('api'), lives, ffmpeg, encoder, mediaRoot,
-    ingest: { rtmpPort: rtmp.port, rtmpsPort: rtmp.tlsPort },
+    ingest: { rtmpPort: rtmp.port, rtmpsPort: rtmp.tlsPort, srtPort: srt?.port },
     mediaAccess: createMediaAccess(database.pool),
     viewersOf: (videoId) => realtime?.viewersOf(videoId) ?? 0,
+    webrtc,
   };
   const app = await buildApp(context);
   realtime = startRealtime(app.server, lives, log.child('realtime'));
   await app.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (app.server.address() as AddressInfo).port;
+  if (webrtc) log.info(`WHIP ingest on http://${config.http.host}:${httpPort}/api/v1/whip (bearer token: the stream key)`);
   log.info(`ready: web UI on http://${config.http.host}:${httpPort}, RTMP on rtmp://${config.rtmp.host}:${rtmp.port}/live`);
 
   let stopping: Promise<void> | undefined;
@@ -68,6 +101,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     rtmpPort: rtmp.port,
     stop: () => stopping ??= (async () => {
       await lives.stopAll();
+      await webrtc?.whep.stop();
+      await webrtc?.whip.stop();
+      await srt?.stop();
       await rtmp.stop();
       await realtime?.close();
       await app.close();

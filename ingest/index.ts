@@ -1,2 +1,3 @@
 export type { IngestProtocol, MediaFeed, MediaSink, SourceInfo, PublishAttempt, Admission, PublishGate } from './contracts.ts';
 export { RtmpIngestServer, type RtmpServerOptions } from './rtmp/server.ts';
+export { SrtIngestServer, type SrtServerOptions, type SpawnFfmpeg, type FfmpegChild } from './srt/server.ts';

@@ -80,6 +80,8 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         ...settings,
         rtmpUrl: `rtmp://${host}:${context.ingest.rtmpPort}/live`,
         rtmpsUrl: context.ingest.rtmpsPort ? `rtmps://${host}:${context.ingest.rtmpsPort}/live` : null,
+        // OBS takes the key inside the SRT URL: the whole URL is as secret as the key.
+        srtUrl: context.ingest.srtPort ? `srt://${host}:${context.ingest.srtPort}?streamid=${live.stream_key}` : null,
         streamKey: live.stream_key,
       };
     });
@@ -117,6 +119,7 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           endDate: row.ended_at?.toISOString() ?? null,
           error: row.error,
           encoder: row.encoder,
+          protocol: row.protocol,
           renditions: row.renditions,
           replayVideo: null,
         })),

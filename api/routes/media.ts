@@ -13,10 +13,11 @@ import { HttpError } from '../errors.ts';
 
 export const MEDIA_PREFIX = '/static/streaming-playlists/';
 
+/** Files read back from disk get the same types as those the packager serves from memory. */
 const CONTENT_TYPES: Record<string, string> = {
-  '.m3u8': 'application/vnd.apple.mpegurl',
-  '.m4s': 'video/iso.segment',
-  '.mp4': 'video/mp4',
+  '.m3u8': hls.CONTENT_TYPES.playlist,
+  '.m4s': hls.CONTENT_TYPES.segment,
+  '.mp4': hls.CONTENT_TYPES.init,
 };
 const SAFE_NAME = /^[a-z0-9._-]{1,64}$/i;
 const UUID = /^[0-9a-f-]{36}$/;

@@ -29,6 +29,7 @@ export const LiveCreated = Type.Object({
 export const LiveVideo = Type.Object({
   rtmpUrl: Type.Optional(Type.String({ description: 'Only for the owner and admins' })),
   rtmpsUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  srtUrl: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'srt://host:port?streamid=<stream key>; only for the owner and admins, null when SRT is off' })),
   streamKey: Type.Optional(Type.String({ description: 'Only for the owner and admins' })),
   saveReplay: Type.Boolean(),
   replaySettings: Type.Union([ReplaySettings, Type.Null()]),
@@ -44,6 +45,7 @@ export const LiveSessionList = Type.Object({
     endDate: Type.Union([Type.String(), Type.Null()]),
     error: Type.Union([Type.Integer(), Type.Null()]),
     encoder: Type.Union([Type.String(), Type.Null()]),
+    protocol: Type.String({ description: 'How the publisher connected: rtmp, rtmps, srt or whip' }),
     renditions: Type.Array(Type.Integer()),
     replayVideo: Type.Null(),
   })),

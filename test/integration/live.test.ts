@@ -73,7 +73,7 @@ describe('live over RTMP', () => {
     const playlist = parsePlaylist(await fetchText(variantUrl));
     const segment = await fetch(new URL(playlist.uris[0], variantUrl));
     assert.equal(segment.status, 200);
-    assert.equal(segment.headers.get('content-type'), 'video/iso.segment');
+    assert.equal(segment.headers.get('content-type'), 'video/mp4');
     assert.match(segment.headers.get('cache-control') ?? '', /immutable/);
     const outside = await fetch(`${server.baseUrl}/static/streaming-playlists/hls/${randomUUID()}/1/master.m3u8`);
     assert.equal(outside.status, 404);
