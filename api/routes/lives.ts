@@ -22,6 +22,12 @@ async function loadLiveOf(context: AppContext, videoId: number): Promise<LiveRow
   return live;
 }
 
+/** The base URL of this instance as streamers reach it: configured, else the one they used. */
+function publicHttpBase(context: AppContext, request: FastifyRequest): string {
+  if (context.config.instance.publicUrl) return context.config.instance.publicUrl.replace(/\/$/, '');
+  return `${request.protocol}://${request.host}`;
+}
+
 export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
   const { pool } = context;
   return async (app) => {
@@ -82,6 +88,8 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         rtmpsUrl: context.ingest.rtmpsPort ? `rtmps://${host}:${context.ingest.rtmpsPort}/live` : null,
         // OBS takes the key inside the SRT URL: the whole URL is as secret as the key.
         srtUrl: context.ingest.srtPort ? `srt://${host}:${context.ingest.srtPort}?streamid=${live.stream_key}` : null,
+        // WHIP (OBS 30+): this URL with the stream key as the bearer token.
+        whipUrl: context.webrtc ? `${publicHttpBase(context, request)}/api/v1/whip` : null,
         streamKey: live.stream_key,
       };
     });

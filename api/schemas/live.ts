@@ -29,6 +29,7 @@ export const LiveCreated = Type.Object({
 export const LiveVideo = Type.Object({
   rtmpUrl: Type.Optional(Type.String({ description: 'Only for the owner and admins' })),
   rtmpsUrl: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  whipUrl: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'WHIP endpoint (bearer token: the stream key); only for the owner and admins, null when WebRTC is off' })),
   srtUrl: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: 'srt://host:port?streamid=<stream key>; only for the owner and admins, null when SRT is off' })),
   streamKey: Type.Optional(Type.String({ description: 'Only for the owner and admins' })),
   saveReplay: Type.Boolean(),

@@ -68,11 +68,15 @@ describe('REST API', () => {
     assert.match(live.streamKey, /^[0-9a-f-]{36}$/);
     const asOwner = (await owner.get(`/api/v1/videos/live/${live.id}`)).body;
     assert.equal(asOwner.rtmpUrl, `rtmp://127.0.0.1:${server.rtmpPort}/live`);
+    assert.equal(asOwner.whipUrl, `${server.baseUrl}/api/v1/whip`);
+    assert.match(asOwner.srtUrl, new RegExp(`^srt://127\\.0\\.0\\.1:\\d+\\?streamid=${live.streamKey}$`));
     assert.equal(asOwner.latencyMode, 3);
     assert.equal((await admin.get(`/api/v1/videos/live/${live.id}`)).body.streamKey, live.streamKey);
     const anonymous = (await new ApiClient(server.baseUrl).get(`/api/v1/videos/live/${live.id}`)).body;
     assert.equal(anonymous.streamKey, undefined);
     assert.equal(anonymous.rtmpUrl, undefined);
+    assert.equal(anonymous.srtUrl, undefined, 'the SRT URL holds the key');
+    assert.equal(anonymous.whipUrl, undefined);
     const other = new ApiClient(server.baseUrl);
     await other.login('bob', 'bob-password');
     assert.equal((await other.get(`/api/v1/videos/live/${live.id}`)).body.streamKey, undefined);

@@ -299,6 +299,10 @@ function renderDetails() {
   setKeyVisible(false);
   show($('#obs-rtmps-field'), ownerView && Boolean(live.rtmpsUrl));
   $('#obs-rtmps').value = live.rtmpsUrl ?? '';
+  show($('#obs-srt-field'), ownerView && Boolean(live.srtUrl));
+  $('#obs-srt').value = live.srtUrl ?? '';
+  show($('#obs-whip-field'), ownerView && Boolean(live.whipUrl));
+  $('#obs-whip').value = live.whipUrl ?? '';
 }
 
 function setSelectValue(select, value) {
