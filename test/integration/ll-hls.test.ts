@@ -93,6 +93,7 @@ describe('LL-HLS output', () => {
     const waited = Date.now() - started;
     assert.equal(blocked.status, 200);
     assert.ok(waited < 3 * 1000, `answered within a few part durations (${waited} ms)`);
+    HLS.parse(await blocked.text());
     assert.equal(hintedPart.status, 200, 'the preload-hinted part is streamed once it exists');
     assert.equal(hintedPart.headers.get('content-type'), 'video/mp4');
     assert.ok((await hintedPart.arrayBuffer()).byteLength > 100);
@@ -102,8 +103,23 @@ describe('LL-HLS output', () => {
     assert.equal(bad.status, 400, '_HLS_part without _HLS_msn is an error');
   });
 
+  it('closes the playlists with ENDLIST when the live ends, still valid and served from disk', async () => {
+    const masterUrl = masters.get(1)!;
+    await publishers[MODES.findIndex((mode) => mode.latencyMode === 1)].stop();
+    const variantUrl = new URL('0/index.m3u8', masterUrl).href;
+    const ended = await waitFor('ENDLIST', async () => {
+      const text = await fetchText(variantUrl);
+      return text.includes('#EXT-X-ENDLIST') ? text : undefined;
+    }, { timeoutMs: 20_000 });
+    const playlist = HLS.parse(ended) as HLS.types.MediaPlaylist;
+    assert.ok(playlist.endlist);
+    assert.ok((HLS.parse(await fetchText(masterUrl)) as HLS.types.MasterPlaylist).isMasterPlaylist);
+    const last = new URL(playlist.segments.at(-1)!.uri, variantUrl);
+    assert.equal((await fetch(last)).status, 200, 'the segments stay on disk for the DVR window');
+  });
+
   it('plays the LL-HLS master in ffmpeg', async () => {
-    const { stderr } = await execFileAsync('ffmpeg', ['-v', 'error', '-i', masters.get(1)!, '-map', '0:v:0', '-t', '3', '-f', 'null', '-'], { timeout: 60_000 });
+    const { stderr } = await execFileAsync('ffmpeg', ['-v', 'error', '-i', masters.get(3)!, '-map', '0:v:0', '-t', '3', '-f', 'null', '-'], { timeout: 60_000 });
     assert.equal(stderr.trim(), '');
   });
 });
