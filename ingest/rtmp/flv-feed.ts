@@ -3,15 +3,10 @@
 // so a restarted transcoder starts cleanly on a keyframe.
 import { randomUUID } from 'node:crypto';
 import type { MediaFeed, MediaSink, SourceInfo } from '../contracts.ts';
+import { isVideoKeyframeTag } from '../flv/index.ts';
 import type { NmsBroadcast, NmsSubscriber } from './nms.ts';
 
-const FLV_TAG_VIDEO = 9;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** True when the buffer is an FLV video tag whose frame type is "keyframe". */
-function isVideoKeyframeTag(tag: Buffer): boolean {
-  return tag.length > 11 && tag[0] === FLV_TAG_VIDEO && (tag[11] >> 4) === 1;
-}
 
 export class FlvFeed implements MediaFeed {
   readonly container = 'flv' as const;

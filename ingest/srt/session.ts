@@ -1,6 +1,6 @@
 // One SRT publisher whose stream key the gate is checking or has admitted. It owns, once
 // admitted, an ffmpeg SRT listener on a loopback port and a loopback UDP socket that relays
-// datagrams between the publisher and that listener, and it turns ffmpeg's FLV into a GopFeed.
+// datagrams between the publisher and that listener, and it turns ffmpeg's FLV into a GOP feed.
 //
 // The relay finishes a handshake the server started: the server answered the publisher's
 // induction with its own cookie, so this session replays an induction to the listener, learns
@@ -11,8 +11,7 @@ import { createSocket, type Socket } from 'node:dgram';
 import type { Readable } from 'node:stream';
 import type { Logger } from '../../config/index.ts';
 import type { PublishAttempt } from '../contracts.ts';
-import { FlvReader } from './flv-reader.ts';
-import { GopFeed } from './gop-feed.ts';
+import { FlvGopFeed } from '../flv/index.ts';
 import {
   HandshakeType, describeRejection, encodePeerIp, inductionRequestFrom, isRejection, parseHandshake, rewriteHandshake,
   type Handshake,
@@ -60,7 +59,7 @@ type State = 'admitting' | 'inducing' | 'concluding' | 'relaying' | 'closed';
 
 export class SrtSession {
   readonly attempt: PublishAttempt;
-  readonly feed = new GopFeed();
+  readonly feed: FlvGopFeed;
   /** address:port of the publisher, as log lines and the live manager show it. */
   readonly remote: string;
   /** The publisher's SRT socket id: a conclusion with another one is a new connection. */
@@ -86,6 +85,9 @@ export class SrtSession {
   constructor(options: SrtSessionOptions) {
     this.#options = options;
     this.remote = options.address.includes(':') ? `[${options.address}]:${options.port}` : `${options.address}:${options.port}`;
+    this.feed = new FlvGopFeed({
+      onGopOverflow: (bytes) => options.log.warn(`SRT publisher ${this.remote}: GOP past ${Math.round(bytes / 1048576)} MiB without a keyframe: not cached`),
+    });
     this.#conclusion = options.conclusion;
     const handshake = parseHandshake(options.conclusion);
     if (!handshake) throw new Error('not a handshake');
@@ -186,16 +188,12 @@ export class SrtSession {
     });
     this.#ffmpeg = ffmpeg;
     void ffmpeg.exited.then(({ code, signal }) => this.#onExit(ffmpeg, code, signal));
-    const reader = new FlvReader({
-      header: (bytes) => this.feed.pushHeader(bytes),
-      tag: (tag) => this.feed.pushTag(tag),
-    });
     const flv = ffmpeg.outputs[0];
     if (!flv) throw new Error('ffmpeg was started without an output pipe');
     flv.on('data', (chunk: Buffer) => {
       if (this.#state === 'closed') return;
       try {
-        reader.push(chunk);
+        this.feed.write(chunk);
       } catch (error) {
         log.error(`SRT publisher ${this.remote}: ${(error as Error).message}`);
         this.stop('unreadable FLV from ffmpeg');

@@ -4,7 +4,7 @@
 import { createServer, type Server, type Socket } from 'node:net';
 import type { Writable } from 'node:stream';
 import type { Logger } from '../../config/index.ts';
-import type { FlvGopFeed } from './flv-gop-feed.ts';
+import type { FlvGopFeed } from '../flv/index.ts';
 
 const STOP_TIMEOUT_MS = 3000;
 

@@ -9,7 +9,7 @@ import {
 } from 'werift';
 import type { Logger } from '../../config/index.ts';
 import type { PublishAttempt } from '../contracts.ts';
-import { FlvGopFeed } from './flv-gop-feed.ts';
+import { FlvGopFeed } from '../flv/index.ts';
 import { RtpToFlvRemuxer, type SpawnFfmpeg } from './remuxer.ts';
 import { reserveRtpPortPair, RtpForwarder } from './rtp-forwarder.ts';
 import { loopbackSdp, type OfferSummary } from './sdp.ts';

@@ -1,6 +1,7 @@
-// Reads the numbers and booleans of an FLV onMetaData script tag (AMF0), which is where ffmpeg's
+// Reads the numbers, booleans and strings of an FLV onMetaData script tag (AMF0), which is where ffmpeg's
 // FLV muxer states the video size. Only the value types ffmpeg writes are understood; reading
 // stops quietly at anything else, keeping what was found so far.
+import { TAG_HEADER_BYTES } from './tag-reader.ts';
 
 const AMF_NUMBER = 0x00;
 const AMF_BOOLEAN = 0x01;
@@ -10,7 +11,6 @@ const AMF_NULL = 0x05;
 const AMF_UNDEFINED = 0x06;
 const AMF_ECMA_ARRAY = 0x08;
 const AMF_OBJECT_END = 0x09;
-const TAG_HEADER_BYTES = 11;
 
 export type MetadataValues = Record<string, number | boolean | string>;
 
