@@ -14,6 +14,7 @@ import type { AppContext, WebRtcServices } from './context.ts';
 import { LiveManager } from './live/live-manager.ts';
 import { startRealtime, type Realtime } from './live/realtime.ts';
 import { createMediaAccess } from './media/access.ts';
+import { processReplay, REPLAY_QUEUE, type ReplayJob } from './live/replay-job.ts';
 
 export interface RunningServer {
   httpPort: number;
@@ -40,7 +41,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await oauth.getOrCreateLocalClient(database.pool);
 
   const mediaRoot = join(dataDir, 'streaming-playlists');
-  const lives = new LiveManager({ pool: database.pool, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live') });
+  const mediaAccess = createMediaAccess(database.pool);
+  const replays = { pool: database.pool, mediaRoot, ffmpegPath: ffmpeg.ffmpeg, mediaAccess, log: log.child('replay') };
+  await jobs.handle<ReplayJob>(REPLAY_QUEUE, (job) => processReplay(replays, job));
+  const lives = new LiveManager({
+    pool: database.pool, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live'),
+    onRecordingEnded: (sessionId) => jobs.enqueue<ReplayJob>(REPLAY_QUEUE, { sessionId }),
+  });
   await lives.recoverAfterRestart();
 
   const tls = config.rtmps.certFile && config.rtmps.keyFile
@@ -84,7 +91,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const context: AppContext = {
     config, pool: database.pool, log: log.child('api'), lives, ffmpeg, encoder, mediaRoot,
     ingest: { rtmpPort: rtmp.port, rtmpsPort: rtmp.tlsPort, srtPort: srt?.port },
-    mediaAccess: createMediaAccess(database.pool),
+    mediaAccess,
     viewersOf: (videoId) => realtime?.viewersOf(videoId) ?? 0,
     webrtc,
   };

@@ -13,3 +13,4 @@ export {
 } from './live-pipeline.ts';
 export * as hls from './hls/index.ts';
 export { writeEndedPlaylists } from './hls-archive.ts';
+export { buildReplayPlaylists, makeReplayThumbnail, type ReplayPlaylists } from './replay/index.ts';

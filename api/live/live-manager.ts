@@ -23,6 +23,8 @@ export interface LiveManagerEvents {
 }
 
 export interface LiveManagerOptions {
+  /** A session that recorded its segments for a replay has ended (normally or in a crash). */
+  onRecordingEnded?: (sessionId: number) => Promise<void>;
   pool: pg.Pool;
   config: Config;
   ffmpegPath: string;
@@ -61,9 +63,11 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
   /** A server that stopped mid-stream left sessions open: end them and reset their lives. */
   async recoverAfterRestart(): Promise<void> {
     const { pool, log } = this.#options;
-    for (const { videoId, permanent } of await liveSessions.closeDanglingSessions(pool)) {
+    for (const { sessionId, videoId, permanent, saveReplay } of await liveSessions.closeDanglingSessions(pool)) {
       await videos.setVideoState(pool, videoId, permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED);
       log.info(`live of video ${videoId} was streaming when the server stopped: marked ${permanent ? 'waiting' : 'ended'}`);
+      // What was recorded before the stop is on disk: it still becomes the replay.
+      if (saveReplay) await this.#options.onRecordingEnded?.(sessionId);
     }
   }
 
@@ -84,7 +88,7 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
     const placeholder = { liveId: live.id } as LiveSession;
     this.#active.set(live.id, placeholder);
     try {
-      const row = await liveSessions.startLiveSession(pool, live.id, attempt.protocol);
+      const row = await liveSessions.startLiveSession(pool, live.id, attempt.protocol, live.save_replay);
       const session: LiveSession = {
         sessionId: row.id,
         liveId: live.id,
@@ -208,6 +212,7 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
       await videos.setVideoState(pool, session.videoId, state);
       log.info(`live ${session.videoUuid} session ${session.sessionId} ended${error ? ` with error ${error}` : ''}`);
       this.emit('state-change', { videoId: session.videoId, videoUuid: session.videoUuid, state, session: undefined });
+      if (session.keepAllSegments && session.playable) await this.#options.onRecordingEnded?.(session.sessionId);
     } catch (failure) {
       log.error(`live ${session.videoUuid}: ending session ${session.sessionId} failed: ${(failure as Error).message}`);
     } finally {

@@ -7,7 +7,9 @@ export function presentVideo(context: AppContext, row: VideoRow): VideoJson {
   const session = row.is_live ? context.lives.activeSessionOfVideo(row.id) : undefined;
   const playlists = session?.playable
     ? [{ id: session.sessionId, type: 1, playlistUrl: masterPlaylistUrl(session), files: [] }]
-    : [];
+    : !row.is_live && row.hls_path
+      ? [{ id: row.id, type: 1, playlistUrl: masterPlaylistUrl({ mediaPath: row.hls_path }), files: [] }]
+      : [];
   return {
     id: row.id,
     uuid: row.uuid,
@@ -26,5 +28,6 @@ export function presentVideo(context: AppContext, row: VideoRow): VideoJson {
     viewers: row.is_live ? context.viewersOf(row.id) : 0,
     url: `/w/${toShortUuid(row.uuid)}`,
     streamingPlaylists: playlists,
+    thumbnailPath: row.thumbnail_path,
   };
 }

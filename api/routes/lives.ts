@@ -119,6 +119,11 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       const video = await loadOwnedVideo(context, request, request.params.id);
       const live = await loadLiveOf(context, video.id);
       const rows = await liveSessions.listLiveSessions(pool, live.id);
+      const replays = new Map<number, { id: number; uuid: string; shortUUID: string }>();
+      for (const row of rows) {
+        const replay = row.replay_video_id ? await videos.findVideo(pool, { id: row.replay_video_id }) : undefined;
+        if (replay) replays.set(row.id, { id: replay.id, uuid: replay.uuid, shortUUID: toShortUuid(replay.uuid) });
+      }
       return {
         total: rows.length,
         data: rows.map((row) => ({
@@ -129,7 +134,7 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           encoder: row.encoder,
           protocol: row.protocol,
           renditions: row.renditions,
-          replayVideo: null,
+          replayVideo: replays.get(row.id) ?? null,
         })),
       };
     });

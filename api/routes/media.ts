@@ -18,6 +18,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.m3u8': hls.CONTENT_TYPES.playlist,
   '.m4s': hls.CONTENT_TYPES.segment,
   '.mp4': hls.CONTENT_TYPES.init,
+  '.jpg': 'image/jpeg',
 };
 const SAFE_NAME = /^[a-z0-9._-]{1,64}$/i;
 const UUID = /^[0-9a-f-]{36}$/;

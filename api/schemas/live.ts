@@ -48,6 +48,6 @@ export const LiveSessionList = Type.Object({
     encoder: Type.Union([Type.String(), Type.Null()]),
     protocol: Type.String({ description: 'How the publisher connected: rtmp, rtmps, srt or whip' }),
     renditions: Type.Array(Type.Integer()),
-    replayVideo: Type.Null(),
+    replayVideo: Type.Union([Type.Object({ id: Type.Integer(), uuid: Type.String(), shortUUID: Type.String() }), Type.Null()]),
   })),
 });

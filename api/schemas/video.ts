@@ -28,6 +28,7 @@ export const Video = Type.Object({
   viewers: Type.Integer(),
   url: Type.String(),
   streamingPlaylists: Type.Array(StreamingPlaylist),
+  thumbnailPath: Type.Union([Type.String(), Type.Null()]),
 });
 export type VideoJson = Static<typeof Video>;
 

@@ -9,12 +9,23 @@ export interface LiveSessionRow {
   error: number | null;
   encoder: string | null;
   renditions: number[];
+  save_replay: boolean;
+  replay_video_id: number | null;
 }
 
-export async function startLiveSession(pool: pg.Pool, liveId: number, protocol: string): Promise<LiveSessionRow> {
+export async function startLiveSession(pool: pg.Pool, liveId: number, protocol: string, saveReplay: boolean): Promise<LiveSessionRow> {
   const { rows: [row] } = await pool.query<LiveSessionRow>(
-    'INSERT INTO live_sessions (live_id, protocol) VALUES ($1, $2) RETURNING *', [liveId, protocol]);
+    'INSERT INTO live_sessions (live_id, protocol, save_replay) VALUES ($1, $2, $3) RETURNING *', [liveId, protocol, saveReplay]);
   return row;
+}
+
+export async function findLiveSession(pool: pg.Pool, id: number): Promise<LiveSessionRow | undefined> {
+  const { rows } = await pool.query<LiveSessionRow>('SELECT * FROM live_sessions WHERE id = $1', [id]);
+  return rows[0];
+}
+
+export async function setReplayVideo(pool: pg.Pool | pg.PoolClient, id: number, videoId: number): Promise<void> {
+  await pool.query('UPDATE live_sessions SET replay_video_id = $2 WHERE id = $1', [id, videoId]);
 }
 
 export async function describeLiveSession(pool: pg.Pool, id: number, encoder: string, renditions: number[]): Promise<void> {
@@ -36,10 +47,10 @@ export async function listLiveSessions(pool: pg.Pool, liveId: number): Promise<L
  * Sessions left open by a server that stopped mid-stream. Closing them returns the video ids,
  * so the caller can move each live to its after-stream state.
  */
-export async function closeDanglingSessions(pool: pg.Pool): Promise<Array<{ videoId: number; permanent: boolean }>> {
-  const { rows } = await pool.query<{ video_id: number; permanent_live: boolean }>(
+export async function closeDanglingSessions(pool: pg.Pool): Promise<Array<{ sessionId: number; videoId: number; permanent: boolean; saveReplay: boolean }>> {
+  const { rows } = await pool.query<{ id: number; video_id: number; permanent_live: boolean; save_replay: boolean }>(
     `UPDATE live_sessions s SET ended_at = now() FROM lives l
      WHERE s.live_id = l.id AND s.ended_at IS NULL
-     RETURNING l.video_id, l.permanent_live`);
-  return rows.map((row) => ({ videoId: row.video_id, permanent: row.permanent_live }));
+     RETURNING s.id, l.video_id, l.permanent_live, s.save_replay`);
+  return rows.map((row) => ({ sessionId: row.id, videoId: row.video_id, permanent: row.permanent_live, saveReplay: row.save_replay }));
 }

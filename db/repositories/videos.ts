@@ -13,6 +13,8 @@ export interface VideoRow {
   created_at: Date;
   updated_at: Date;
   published_at: Date | null;
+  hls_path: string | null;
+  thumbnail_path: string | null;
   channel_id: number;
   channel_name: string;
   channel_display_name: string;
@@ -104,4 +106,15 @@ export async function setVideoState(pool: pg.Pool, id: number, state: number): P
        published_at = CASE WHEN $2::smallint = 1 THEN coalesce(published_at, now()) ELSE published_at END
      WHERE id = $1`,
     [id, state]);
+}
+
+/** A finished recording becomes on-demand: its media, duration and privacy. */
+export async function publishOnDemand(db: pg.Pool | pg.PoolClient, id: number, media: {
+  hlsPath: string; thumbnailPath: string | null; durationSeconds: number; privacy: number;
+}): Promise<void> {
+  await db.query(
+    `UPDATE videos SET is_live = false, state = 1, hls_path = $2, thumbnail_path = $3, duration = $4, privacy = $5,
+       updated_at = now(), published_at = coalesce(published_at, now())
+     WHERE id = $1`,
+    [id, media.hlsPath, media.thumbnailPath, Math.round(media.durationSeconds), media.privacy]);
 }
