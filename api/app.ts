@@ -18,6 +18,8 @@ import { serverConfigRoutes } from './routes/server-config.ts';
 import { mediaRoutes } from './routes/media.ts';
 import { webRoutes } from './routes/web.ts';
 import { webrtcRoutes } from './routes/webrtc.ts';
+import { uploadRoutes } from './routes/uploads.ts';
+import { chapterRoutes } from './routes/chapters.ts';
 
 const API_PREFIX = '/api/v1';
 
@@ -81,8 +83,10 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     await api.register(userRoutes(context));
     await api.register(liveRoutes(context));
     await api.register(videoRoutes(context));
+    await api.register(chapterRoutes(context));
     await api.register(serverConfigRoutes(context));
     await api.register(webrtcRoutes(context));
+    await api.register(uploadRoutes(context, context.uploads));
     api.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   }, { prefix: API_PREFIX });
 

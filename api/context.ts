@@ -6,6 +6,7 @@ import type { WhepManager } from '../packager/whep/index.ts';
 import type { EncoderSelection, FfmpegBinary } from '../packager/index.ts';
 import type { LiveManager } from './live/live-manager.ts';
 import type { MediaAccess } from './media/access.ts';
+import type { UploadService } from './uploads/service.ts';
 
 export interface IngestEndpoints {
   rtmpPort: number;
@@ -32,6 +33,8 @@ export interface AppContext {
   mediaRoot: string;
   ingest: IngestEndpoints;
   mediaAccess: MediaAccess;
+  /** Video uploads (tus, PeerTube multipart and resumable). */
+  uploads: UploadService;
   /** Undefined when webrtc.enabled is false. */
   webrtc?: WebRtcServices;
   /** Live viewer count per video id, from the realtime channel. */

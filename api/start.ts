@@ -15,6 +15,11 @@ import { LiveManager } from './live/live-manager.ts';
 import { startRealtime, type Realtime } from './live/realtime.ts';
 import { createMediaAccess } from './media/access.ts';
 import { processReplay, REPLAY_QUEUE, type ReplayJob } from './live/replay-job.ts';
+import { processVodTranscode, VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from './uploads/transcode-job.ts';
+import { createUploadService } from './uploads/service.ts';
+import { SUPPORTED_PRIVACIES } from './routes/videos.ts';
+import { processStoryboard, STORYBOARD_QUEUE, type StoryboardJob } from './storyboards/job.ts';
+import { afterOnDemandPublished } from './on-demand.ts';
 
 export interface RunningServer {
   httpPort: number;
@@ -42,8 +47,19 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
 
   const mediaRoot = join(dataDir, 'streaming-playlists');
   const mediaAccess = createMediaAccess(database.pool);
-  const replays = { pool: database.pool, mediaRoot, ffmpegPath: ffmpeg.ffmpeg, mediaAccess, log: log.child('replay') };
+  const storyboardContext = { pool: database.pool, mediaRoot, ffmpegPath: ffmpeg.ffmpeg, log: log.child('storyboard') };
+  await jobs.handle<StoryboardJob>(STORYBOARD_QUEUE, (job) => processStoryboard(storyboardContext, job), { retryLimit: 2 });
+  const afterPublish = (videoId: number) => afterOnDemandPublished({ pool: database.pool, jobs, log: log.child('on-demand') }, videoId);
+  const replays = { pool: database.pool, mediaRoot, ffmpegPath: ffmpeg.ffmpeg, mediaAccess, log: log.child('replay'), afterPublish };
   await jobs.handle<ReplayJob>(REPLAY_QUEUE, (job) => processReplay(replays, job));
+  const transcodes = {
+    pool: database.pool, mediaRoot, ffmpeg, encoder, transcoding: config.transcoding, mediaAccess, log: log.child('upload'), afterPublish,
+  };
+  // A crash mid-transcode leaves the video in TO_TRANSCODE: the retried job starts it over.
+  await jobs.handle<VodTranscodeJob>(VOD_TRANSCODE_QUEUE, (job) => processVodTranscode(transcodes, job), { retryLimit: 2 });
+  const uploads = createUploadService({
+    pool: database.pool, jobs, dataDir, limits: config.uploads, allowedPrivacies: () => SUPPORTED_PRIVACIES,
+  });
   const lives = new LiveManager({
     pool: database.pool, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live'),
     onRecordingEnded: (sessionId) => jobs.enqueue<ReplayJob>(REPLAY_QUEUE, { sessionId }),
@@ -92,6 +108,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     config, pool: database.pool, log: log.child('api'), lives, ffmpeg, encoder, mediaRoot,
     ingest: { rtmpPort: rtmp.port, rtmpsPort: rtmp.tlsPort, srtPort: srt?.port },
     mediaAccess,
+    uploads,
     viewersOf: (videoId) => realtime?.viewersOf(videoId) ?? 0,
     webrtc,
   };

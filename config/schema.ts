@@ -87,6 +87,12 @@ export const ConfigSchema = Type.Object({
     // Also offer the source as it came in (no re-encode) as the top rendition.
     passthrough: Type.Boolean({ default: false }),
   }, { default: {} }),
+  uploads: Type.Object({
+    // Larger files are refused with 413, before their body is read when the size is announced.
+    maxFileSizeBytes: Type.Integer({ default: 8 * 1024 ** 3, minimum: 1 }),
+    // Bytes of uploaded originals each user may keep; -1: unlimited. Over it: 403 (as PeerTube).
+    userQuotaBytes: Type.Integer({ default: -1, minimum: -1 }),
+  }, { default: {} }),
   live: Type.Object({
     // Kept for the WebRTC ingest's keyframe requests; segment and part sizes come from the latency mode.
     segmentSeconds: Type.Number({ default: 2, minimum: 0.5, maximum: 10 }),

@@ -1,7 +1,7 @@
 // PeerTube's numeric enums, kept identical so that PeerTube clients read our JSON.
-export const VideoState = { PUBLISHED: 1, TO_TRANSCODE: 2, WAITING_FOR_LIVE: 4, LIVE_ENDED: 5 } as const;
+export const VideoState = { PUBLISHED: 1, TO_TRANSCODE: 2, WAITING_FOR_LIVE: 4, LIVE_ENDED: 5, TRANSCODING_FAILED: 7 } as const;
 export const VIDEO_STATE_LABELS: Record<number, string> = {
-  1: 'Published', 2: 'To transcode', 4: 'Waiting for livestream', 5: 'Livestream ended',
+  1: 'Published', 2: 'To transcode', 4: 'Waiting for livestream', 5: 'Livestream ended', 7: 'Transcoding failed',
 };
 
 export const VideoPrivacy = { PUBLIC: 1, UNLISTED: 2, PRIVATE: 3, INTERNAL: 4, PASSWORD_PROTECTED: 5 } as const;

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type pg from 'pg';
 import type { Logger } from '../../config/index.ts';
-import { lives, liveSessions, videos, VideoState } from '../../db/index.ts';
+import { lives, liveSessions, videoPasswords, videos, VideoPrivacy, VideoState } from '../../db/index.ts';
 import { buildReplayPlaylists, makeReplayThumbnail } from '../../packager/index.ts';
 import type { MediaAccess } from '../media/access.ts';
 
@@ -19,6 +19,8 @@ export interface ReplayContext {
   ffmpegPath: string;
   mediaAccess: MediaAccess;
   log: Logger;
+  /** Chapters from the description, storyboard job (api/on-demand.ts); a failure here does not undo the replay. */
+  afterPublish?: (videoId: number) => Promise<void>;
 }
 
 const THUMBNAIL = 'thumbnail.jpg';
@@ -51,6 +53,8 @@ export async function processReplay(context: ReplayContext, job: ReplayJob): Pro
       uuid, channelId: liveVideo.channel_id, name: replayName(liveVideo.name, session.started_at),
       description: liveVideo.description, privacy, state: VideoState.TO_TRANSCODE, isLive: false,
     });
+    // A password-protected replay opens with its live's passwords.
+    if (privacy === VideoPrivacy.PASSWORD_PROTECTED) await videoPasswords.copyVideoPasswords(pool, liveVideo.id, id);
     const moved = join('hls', uuid, String(session.id));
     mkdirSync(dirname(join(context.mediaRoot, moved)), { recursive: true });
     renameSync(join(context.mediaRoot, mediaPath), join(context.mediaRoot, moved));
@@ -67,6 +71,7 @@ export async function processReplay(context: ReplayContext, job: ReplayJob): Pro
   });
   await liveSessions.setReplayVideo(pool, session.id, target.id);
   context.mediaAccess.forget(target.uuid);
+  await context.afterPublish?.(target.id).catch((error: Error) => log.error(`after publishing replay ${target.uuid}: ${error.message}`));
   log.info(`replay of session ${session.id} is video ${target.uuid}: ${recorded.durationSeconds.toFixed(1)} s, ` +
     `${recorded.segments} segments, renditions ${recorded.renditions.join(', ')}`);
 }

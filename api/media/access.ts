@@ -1,31 +1,114 @@
-// Decides whether a media file (playlist or segment) may be served. Media requests are many
-// and frequent, so each video's privacy is cached briefly instead of read from Postgres each time.
+// Decides who may see a video and fetch its media (playlists, segments, thumbnail), PeerTube's rules:
+// public and unlisted: anyone; internal: any logged-in user of this instance; private: the owner and
+// admins; password-protected: anyone with one of its passwords (owner and admins without). Media
+// requests are many and frequent, so each video's privacy is cached briefly instead of read from
+// Postgres each time, and a password once checked (scrypt is slow on purpose) is remembered a while.
+// Routes call forget() whenever a video's privacy or passwords change.
+import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { videos, VideoPrivacy } from '../../db/index.ts';
+import { videoPasswords, videos, VideoPrivacy, type UserRow } from '../../db/index.ts';
+import { isOwnerOrAdmin } from '../auth/authenticate.ts';
+import { verifyPassword } from '../auth/password.ts';
+import { databaseFileTokens, type FileTokens } from './file-tokens.ts';
 
 const CACHE_MS = 5000;
+const PASSWORD_CACHE_MS = 60_000;
+const MAX_CACHED = 10_000;
+/** PeerTube's VIDEO_PASSWORD length: anything longer cannot match, and is not worth an scrypt. */
+export const VIDEO_PASSWORD_LENGTH = { min: 2, max: 100 } as const;
+/** PeerTube's header for the password of a password-protected video. */
+export const VIDEO_PASSWORD_HEADER = 'x-peertube-video-password';
+
+export interface VideoAccessInfo { id: number; uuid: string; privacy: number; ownerUserId: number }
+
+/** Who asks: the bearer's user, and the video password they sent, if any. */
+export interface Viewer { user: UserRow | undefined; password: string | undefined }
+
+/** Why a viewer may not see a video; the codes are PeerTube's where it has one. */
+export interface AccessDenial {
+  status: 401 | 403;
+  code: 'unauthorized' | 'forbidden' | 'video_requires_password' | 'incorrect_video_password';
+  message: string;
+}
 
 export interface MediaAccess {
   /** True when anyone may fetch this video's media; false when it needs authorisation. */
   isOpenToAnyone(videoUuid: string): Promise<boolean | undefined>;
+  /** The video's privacy and owner (cached), undefined when there is no such video. */
+  infoOf(videoUuid: string): Promise<VideoAccessInfo | undefined>;
+  /** Undefined when the viewer may see the video, else why not. */
+  check(video: VideoAccessInfo, viewer: Viewer): Promise<AccessDenial | undefined>;
+  fileTokens: FileTokens;
   forget(videoUuid: string): void;
 }
 
-export function createMediaAccess(pool: pg.Pool): MediaAccess {
-  const cache = new Map<string, { open: boolean | undefined; until: number }>();
+export function isOpenPrivacy(privacy: number): boolean {
+  // Unlisted is protected by its unguessable URL only, as on PeerTube.
+  return privacy === VideoPrivacy.PUBLIC || privacy === VideoPrivacy.UNLISTED;
+}
+
+export function videoPasswordOf(headers: Record<string, string | string[] | undefined>): string | undefined {
+  const value = headers[VIDEO_PASSWORD_HEADER];
+  return typeof value === 'string' && value !== '' ? value : undefined;
+}
+
+export function createMediaAccess(pool: pg.Pool, fileTokens: FileTokens = databaseFileTokens(pool)): MediaAccess {
+  const cache = new Map<string, { info: VideoAccessInfo | undefined; until: number }>();
+  const passwordChecks = new Map<string, { result: Promise<boolean>; until: number }>();
+
+  async function infoOf(videoUuid: string): Promise<VideoAccessInfo | undefined> {
+    const cached = cache.get(videoUuid);
+    if (cached && cached.until > Date.now()) return cached.info;
+    const row = await videos.findVideo(pool, { uuid: videoUuid });
+    const info = row ? { id: row.id, uuid: row.uuid, privacy: row.privacy, ownerUserId: row.owner_user_id } : undefined;
+    if (cache.size > MAX_CACHED) cache.clear();
+    cache.set(videoUuid, { info, until: Date.now() + CACHE_MS });
+    return info;
+  }
+
+  async function matchesAPassword(videoId: number, password: string): Promise<boolean> {
+    if (password.length < VIDEO_PASSWORD_LENGTH.min || password.length > VIDEO_PASSWORD_LENGTH.max) return false;
+    for (const row of await videoPasswords.listVideoPasswords(pool, videoId)) {
+      if (await verifyPassword(password, row.password_hash)) return true;
+    }
+    return false;
+  }
+
+  function checkPassword(video: VideoAccessInfo, password: string): Promise<boolean> {
+    // Keyed by a digest, so the clear passwords do not sit in memory; concurrent requests share one check.
+    const key = `${video.uuid} ${createHash('sha256').update(password).digest('base64')}`;
+    const cached = passwordChecks.get(key);
+    if (cached && cached.until > Date.now()) return cached.result;
+    if (passwordChecks.size > MAX_CACHED) passwordChecks.clear();
+    const result = matchesAPassword(video.id, password);
+    passwordChecks.set(key, { result, until: Date.now() + PASSWORD_CACHE_MS });
+    result.catch(() => passwordChecks.delete(key));
+    return result;
+  }
+
   return {
     async isOpenToAnyone(videoUuid) {
-      const cached = cache.get(videoUuid);
-      if (cached && cached.until > Date.now()) return cached.open;
-      const row = await videos.findVideo(pool, { uuid: videoUuid });
-      // Public and unlisted media are open: unlisted is protected by its unguessable URL.
-      const open = row ? row.privacy === VideoPrivacy.PUBLIC || row.privacy === VideoPrivacy.UNLISTED : undefined;
-      if (cache.size > 10_000) cache.clear();
-      cache.set(videoUuid, { open, until: Date.now() + CACHE_MS });
-      return open;
+      const info = await infoOf(videoUuid);
+      return info ? isOpenPrivacy(info.privacy) : undefined;
     },
+    infoOf,
+    async check(video, viewer) {
+      if (isOpenPrivacy(video.privacy) || isOwnerOrAdmin(viewer.user, video.ownerUserId)) return undefined;
+      if (video.privacy === VideoPrivacy.INTERNAL && viewer.user) return undefined;
+      if (video.privacy === VideoPrivacy.PASSWORD_PROTECTED) {
+        if (viewer.password === undefined) {
+          return { status: 403, code: 'video_requires_password', message: 'This video is password protected: send its password in the x-peertube-video-password header' };
+        }
+        if (await checkPassword(video, viewer.password)) return undefined;
+        return { status: 403, code: 'incorrect_video_password', message: 'Incorrect video password' };
+      }
+      if (!viewer.user) return { status: 401, code: 'unauthorized', message: 'This video needs authorisation' };
+      return { status: 403, code: 'forbidden', message: 'You are not allowed to see this video' };
+    },
+    fileTokens,
     forget(videoUuid) {
       cache.delete(videoUuid);
+      for (const key of passwordChecks.keys()) if (key.startsWith(`${videoUuid} `)) passwordChecks.delete(key);
     },
   };
 }

@@ -29,5 +29,7 @@ export function presentVideo(context: AppContext, row: VideoRow): VideoJson {
     url: `/w/${toShortUuid(row.uuid)}`,
     streamingPlaylists: playlists,
     thumbnailPath: row.thumbnail_path,
+    ...(row.processing_progress !== null && row.processing_progress !== undefined ? { processingProgress: row.processing_progress } : {}),
+    ...(row.processing_error ? { error: row.processing_error } : {}),
   };
 }

@@ -1,13 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { type LiveRow, lives, liveSessions, toShortUuid, users, videos, VideoPrivacy, VideoState, LiveLatencyMode, UserRole } from '../../db/index.ts';
+import { type LiveRow, lives, liveSessions, toShortUuid, users, videoPasswords, videos, VideoPrivacy, VideoState, LiveLatencyMode, UserRole } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
 import { LiveCreate, LiveCreated, LiveSessionList, LiveUpdate, LiveVideo } from '../schemas/live.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
 import { assertSupportedPrivacy, loadOwnedVideo, loadVisibleVideo } from './videos.ts';
+import { hashVideoPasswords, missingPasswords } from './video-passwords.ts';
 
 /** The host streamers should put in OBS: configured, else the public URL's, else the one they reached us on. */
 function publicIngestHost(context: AppContext, request: FastifyRequest): string {
@@ -42,6 +43,12 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       }
       const privacy = body.privacy ?? VideoPrivacy.PUBLIC;
       const saveReplay = body.saveReplay ?? false;
+      // The live's passwords also guard its replay (the same video, or copied to a permanent live's replays).
+      const passwordHashes = await hashVideoPasswords(body.videoPasswords ?? []);
+      if (passwordHashes.length === 0 && (privacy === VideoPrivacy.PASSWORD_PROTECTED ||
+          (saveReplay && body.replaySettings?.privacy === VideoPrivacy.PASSWORD_PROTECTED))) {
+        throw missingPasswords();
+      }
       const uuid = randomUUID();
       const client = await pool.connect();
       let videoId: number;
@@ -57,6 +64,7 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           permanentLive: body.permanentLive ?? false,
           latencyMode: body.latencyMode ?? LiveLatencyMode.DEFAULT,
         });
+        await videoPasswords.replaceVideoPasswords(client, videoId, passwordHashes);
         await client.query('COMMIT');
       } catch (error) {
         await client.query('ROLLBACK');
@@ -103,6 +111,9 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       const saveReplay = body.saveReplay ?? live.save_replay;
       const replayPrivacy = !saveReplay ? null
         : body.replaySettings?.privacy ?? live.replay_privacy ?? video.privacy;
+      if (replayPrivacy === VideoPrivacy.PASSWORD_PROTECTED && await videoPasswords.countVideoPasswords(pool, video.id) === 0) {
+        throw missingPasswords();
+      }
       await lives.updateLive(pool, live.id, {
         saveReplay, replayPrivacy, permanentLive: body.permanentLive, latencyMode: body.latencyMode,
       });

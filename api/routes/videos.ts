@@ -1,30 +1,42 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
-import { parseVideoRef, videos, VideoPrivacy, type VideoRow } from '../../db/index.ts';
+import { parseVideoRef, videoPasswords as videoPasswordsRepo, videos, VideoPrivacy, type VideoRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
+import { videoPasswordOf } from '../media/access.ts';
+import { hashVideoPasswords, missingPasswords, replaceVideoPasswords, videoPasswordRoutes } from './video-passwords.ts';
 import { presentVideo } from '../presenters/video.ts';
+import { importChaptersFromDescription } from '../chapters/import.ts';
 import { Video, VideoList, VideoListQuery, VideoUpdate } from '../schemas/video.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
 
-/** Privacies that can be chosen today; private/internal/password media arrive with their access control. */
-export const SUPPORTED_PRIVACIES: number[] = [VideoPrivacy.PUBLIC, VideoPrivacy.UNLISTED];
+/** Every PeerTube privacy can be chosen: api/media/access.ts enforces private, internal and password. */
+export const SUPPORTED_PRIVACIES: number[] = Object.values(VideoPrivacy);
 
 export function assertSupportedPrivacy(privacy: number | undefined): void {
   if (privacy !== undefined && !SUPPORTED_PRIVACIES.includes(privacy)) {
-    throw new HttpError(400, 'unsupported_privacy', 'Only public (1) and unlisted (2) are available for now');
+    throw new HttpError(400, 'unsupported_privacy', 'Privacy is 1 (public), 2 (unlisted), 3 (private), 4 (internal) or 5 (password protected)');
   }
 }
 
-/** Loads a video the requester may see, or answers 404 without telling whether it exists. */
+/**
+ * Loads a video the requester may see (api/media/access.ts). A private or internal video answers 404
+ * without telling whether it exists; a password-protected one answers 403 with PeerTube's codes
+ * (video_requires_password, incorrect_video_password) so that clients know to ask for the password.
+ */
 export async function loadVisibleVideo(context: AppContext, request: FastifyRequest, ref: string): Promise<VideoRow> {
   const parsed = parseVideoRef(ref);
   const row = parsed ? await videos.findVideo(context.pool, parsed) : undefined;
   if (!row) throw notFound('Video');
-  const open = row.privacy === VideoPrivacy.PUBLIC || row.privacy === VideoPrivacy.UNLISTED;
-  if (!open && !isOwnerOrAdmin(request.user, row.owner_user_id)) throw notFound('Video');
+  const denial = await context.mediaAccess.check(
+    { id: row.id, uuid: row.uuid, privacy: row.privacy, ownerUserId: row.owner_user_id },
+    { user: request.user, password: videoPasswordOf(request.headers) });
+  if (denial?.code === 'video_requires_password' || denial?.code === 'incorrect_video_password') {
+    throw new HttpError(denial.status, denial.code, denial.message);
+  }
+  if (denial) throw notFound('Video');
   return row;
 }
 
@@ -52,6 +64,7 @@ async function listVideosFor(context: AppContext, query: VideoListQueryValue, sc
 
 export function videoRoutes(context: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {
+    await app.register(videoPasswordRoutes(context));
     app.get('/videos', {
       schema: { tags: ['Video'], querystring: VideoListQuery, response: { 200: VideoList } },
     }, async (request) => listVideosFor(context, request.query, { privacies: [VideoPrivacy.PUBLIC] }));
@@ -72,7 +85,19 @@ export function videoRoutes(context: AppContext): FastifyPluginAsyncTypebox {
     }, async (request, reply) => {
       const row = await loadOwnedVideo(context, request, request.params.id);
       assertSupportedPrivacy(request.body.privacy);
-      await videos.updateVideo(context.pool, row.id, request.body);
+      const { videoPasswords: passwords, ...update } = request.body;
+      // PeerTube's videoPasswords: replaces the passwords; privacy 5 needs at least one, given or kept.
+      const hashes = passwords ? await hashVideoPasswords(passwords) : undefined;
+      if ((update.privacy ?? row.privacy) === VideoPrivacy.PASSWORD_PROTECTED &&
+          (hashes ? hashes.length === 0 : await videoPasswordsRepo.countVideoPasswords(context.pool, row.id) === 0)) {
+        throw missingPasswords();
+      }
+      if (hashes) await replaceVideoPasswords(context.pool, row.id, hashes);
+      await videos.updateVideo(context.pool, row.id, update);
+      // A description with timestamp lines gives chapters to a video that has none (not to a live).
+      if (request.body.description !== undefined && !row.is_live) {
+        await importChaptersFromDescription(context.pool, row.id, request.body.description);
+      }
       context.mediaAccess.forget(row.uuid);
       return reply.code(204).send();
     });

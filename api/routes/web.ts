@@ -11,7 +11,10 @@ export async function webRoutes(app: FastifyInstance): Promise<void> {
   await app.register(fastifyStatic, { root: WEB_ROOT, prefix: '/', index: ['index.html'], wildcard: false });
   const hlsDist = join(require.resolve('hls.js/package.json'), '..', 'dist');
   await app.register(fastifyStatic, { root: hlsDist, prefix: '/vendor/hls/', decorateReply: false, allowedPath: (path) => path === '/hls.min.js' });
+  const tusDist = join(require.resolve('tus-js-client/package.json'), '..', 'dist');
+  await app.register(fastifyStatic, { root: tusDist, prefix: '/vendor/tus/', decorateReply: false, allowedPath: (path) => path === '/tus.min.js' });
   // Pages addressed by a path parameter all load the same document; the script reads the URL.
   app.get('/w/:id', (_request, reply) => reply.sendFile('watch.html'));
   app.get('/studio', (_request, reply) => reply.sendFile('studio.html'));
+  app.get('/upload', (_request, reply) => reply.sendFile('upload.html'));
 }

@@ -13,6 +13,9 @@ export const LiveCreate = Type.Object({
   replaySettings: Type.Optional(ReplaySettings),
   permanentLive: Type.Optional(Type.Boolean()),
   latencyMode: Type.Optional(LatencyMode),
+  videoPasswords: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 100 }), {
+    maxItems: 100, description: 'Needed when privacy or replaySettings.privacy is 5 (password protected)',
+  })),
 });
 
 export const LiveUpdate = Type.Object({

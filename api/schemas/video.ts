@@ -29,6 +29,10 @@ export const Video = Type.Object({
   url: Type.String(),
   streamingPlaylists: Type.Array(StreamingPlaylist),
   thumbnailPath: Type.Union([Type.String(), Type.Null()]),
+  /** Uploads: transcoding percent (0–100) while the state is 2 (to transcode), 100 once done. */
+  processingProgress: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
+  /** Uploads: why processing failed (state 7, transcoding failed). */
+  error: Type.Optional(Type.String()),
 });
 export type VideoJson = Static<typeof Video>;
 
@@ -48,4 +52,5 @@ export const VideoUpdate = Type.Object({
   name: Type.Optional(Type.String({ minLength: 3, maxLength: 120 })),
   description: Type.Optional(Type.String({ maxLength: 10000 })),
   privacy: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
+  videoPasswords: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 100 }), { maxItems: 100, description: 'Replaces the passwords (privacy 5)' })),
 }, { additionalProperties: false });

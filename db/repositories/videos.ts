@@ -22,6 +22,10 @@ export interface VideoRow {
   account_name: string;
   account_display_name: string;
   owner_user_id: number;
+  /** Uploads (migration 004): transcoding percent, failure reason, size of the original. */
+  processing_progress?: number | null;
+  processing_error?: string | null;
+  size_bytes?: string;
 }
 
 const SELECT_VIDEO = `

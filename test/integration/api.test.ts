@@ -91,7 +91,8 @@ describe('REST API', () => {
   it('creates and updates lives with PeerTube field names', async () => {
     assert.equal((await new ApiClient(server.baseUrl).post('/api/v1/videos/live', { channelId: 1, name: 'anon' })).status, 401);
     assert.equal((await admin.post('/api/v1/videos/live', { channelId: 1, name: 'x' })).status, 400, 'names are 3+ characters');
-    assert.equal((await admin.post('/api/v1/videos/live', { channelId: 1, name: 'Private', privacy: 3 })).status, 400, 'private lives come later');
+    assert.equal((await admin.post('/api/v1/videos/live', { channelId: 1, name: 'Private', privacy: 3 })).status, 200, 'private lives (protected-media.test.ts)');
+    assert.equal((await admin.post('/api/v1/videos/live', { channelId: 1, name: 'Locked', privacy: 5 })).status, 400, 'privacy 5 needs videoPasswords');
     const live = await admin.createLive({ name: 'Settings', saveReplay: true, replaySettings: { privacy: 3 }, privacy: 2 });
     let settings = (await admin.get(`/api/v1/videos/live/${live.id}`)).body;
     assert.deepEqual([settings.saveReplay, settings.replaySettings, settings.permanentLive, settings.latencyMode], [true, { privacy: 3 }, false, 1]);

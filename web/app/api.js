@@ -62,8 +62,8 @@ async function errorOf(response) {
   return new ApiError(response.status, body?.code ?? 'error', body?.detail ?? body?.error ?? response.statusText);
 }
 
-async function send(path, { method = 'GET', query, json, form, token } = {}) {
-  const headers = { Accept: 'application/json' };
+async function send(path, { method = 'GET', query, json, form, token, headers: extraHeaders } = {}) {
+  const headers = { Accept: 'application/json', ...extraHeaders };
   let body;
   if (json !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -177,7 +177,13 @@ export const getMe = () => request('/users/me');
 /** `params`: start, count, isLive, state, sort. */
 export const listVideos = (params = {}) => request('/videos', { query: params });
 export const listMyVideos = (params = {}) => request('/users/me/videos', { query: params });
-export const getVideo = (id) => request(`/videos/${encodeURIComponent(id)}`);
+/** PeerTube's header for the password of a password-protected video (privacy 5). */
+const passwordHeaders = (password) => (password ? { 'x-peertube-video-password': password } : undefined);
+/** `password`: for a password-protected video (errors: video_requires_password, incorrect_video_password). */
+export const getVideo = (id, { password } = {}) => request(`/videos/${encodeURIComponent(id)}`, { headers: passwordHeaders(password) });
+/** A short-lived token for the video's media URLs (`?videoFileToken=`): { files: { token, expires } }. */
+export const requestFileToken = (id, { password } = {}) =>
+  request(`/videos/${encodeURIComponent(id)}/token`, { method: 'POST', headers: passwordHeaders(password) });
 export const updateVideo = (id, patch) => request(`/videos/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
 
 export const createLive = (body) => request('/videos/live', { method: 'POST', json: body });

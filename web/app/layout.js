@@ -9,6 +9,13 @@ export function setPageTitle(page) {
 }
 
 export async function initLayout(pageTitle) {
+  // Every page's nav gets the upload page's link, after the studio's.
+  const nav = document.querySelector('.site-nav');
+  if (nav && !nav.querySelector('a[href="/upload"]')) {
+    const link = Object.assign(document.createElement('a'), { href: '/upload', textContent: 'Upload' });
+    link.dataset.nav = '';
+    nav.append(link);
+  }
   for (const link of document.querySelectorAll('[data-nav]')) {
     const path = link.getAttribute('href');
     const active = path === '/' ? location.pathname === '/' : location.pathname.startsWith(path);

@@ -8,6 +8,7 @@ import {
 import { $, el, formatDate, formatDuration, formatRelative, setMessage, show } from './dom.js';
 import { copyText } from './clipboard.js';
 import { initLayout } from './layout.js';
+import { showVideoExtras } from './studio-chapters.js';
 
 const PRIVACY_LABELS = { 1: 'Public', 2: 'Unlisted', 3: 'Private', 4: 'Internal', 5: 'Password protected' };
 const LIVE_ERRORS = {
@@ -234,7 +235,10 @@ function followSelected(video) {
     $('#detail-viewers').textContent = String(fresh.viewers ?? 0);
     const sessionOf = (item) => item.streamingPlaylists?.[0]?.id ?? null;
     const changed = fresh.state.id !== selected.video.state.id || sessionOf(fresh) !== sessionOf(selected.video);
-    selected.video = { ...selected.video, state: fresh.state, viewers: fresh.viewers, streamingPlaylists: fresh.streamingPlaylists };
+    const becameOnDemand = fresh.isLive !== selected.video.isLive;
+    selected.video = { ...selected.video, state: fresh.state, viewers: fresh.viewers, streamingPlaylists: fresh.streamingPlaylists, isLive: fresh.isLive, duration: fresh.duration };
+    // The replay was published: its chapters can now be edited, its storyboard is on its way.
+    if (becameOnDemand) void showVideoExtras(selected.video);
     // While streaming, also refresh the sessions for the running duration.
     if (!changed) {
       if (fresh.state.id === VideoState.PUBLISHED) void loadSessions();
@@ -276,6 +280,7 @@ async function selectLive(ref, { quiet = false } = {}) {
   fillEditForm();
   renderMyLives();
   followSelected(video);
+  void showVideoExtras(video);
   await loadSessions();
 }
 

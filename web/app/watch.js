@@ -1,10 +1,12 @@
 // Watch page (/w/<id>): plays a live and follows its state (waiting -> live -> ended) and viewer count
 // in real time, without reloading. document.body.dataset.state: loading | waiting | playing | ended |
-// unavailable | error.
-import { ApiError, getLive, getVideo, VideoState } from './api.js';
+// unavailable | error | password (a password-protected video asks for its password).
+import { ApiError, getLive, getVideo, requestFileToken, VideoState } from './api.js';
 import { $, formatDate, formatRelative, hueOf, show } from './dom.js';
 import { initLayout, setPageTitle } from './layout.js';
 import { LivePlayer } from './player.js';
+import { askVideoPassword } from './password-prompt.js';
+import { ChapterProgressBar } from './progress-bar.js';
 import { watchLiveVideo } from './realtime.js';
 
 const POLL_INTERVAL_MS = 10_000;
@@ -39,6 +41,42 @@ let video = null;
 let player = null;
 let realtime = null;
 let overlayAction = null;
+
+// ---- protected videos (private 3, internal 4, password 5) ---------------------------------------
+// The API is asked with the bearer (api.js) and the password header; media URLs carry a file token
+// instead, which the server re-injects into every URI of the playlists it serves (hls.js and native).
+const PROTECTED_PRIVACIES = [3, 4, 5];
+const TOKEN_RENEW_MARGIN_MS = 60_000;
+let videoPassword;
+let fileToken = null;
+
+const loadVideo = () => getVideo(videoRef, { password: videoPassword });
+
+async function ensureFileToken() {
+  if (!PROTECTED_PRIVACIES.includes(video?.privacy?.id)) {
+    fileToken = null;
+    return;
+  }
+  if (fileToken && fileToken.expiresAt - TOKEN_RENEW_MARGIN_MS > Date.now()) return;
+  const { files } = await requestFileToken(video.id, { password: videoPassword });
+  fileToken = { token: files.token, expiresAt: Date.parse(files.expires) };
+}
+
+function withFileToken(url) {
+  if (!fileToken || !url) return url;
+  return `${url}${url.includes('?') ? '&' : '?'}videoFileToken=${encodeURIComponent(fileToken.token)}`;
+}
+
+function askPassword() {
+  setBanner('locked', 'Password protected');
+  setPageState('password');
+  showOverlay({ title: 'This video is password protected', text: 'Enter its password to watch it.' });
+  return askVideoPassword(ui.overlay.querySelector('.overlay-box'), async (password) => {
+    const unlocked = await getVideo(videoRef, { password });
+    videoPassword = password;
+    return unlocked;
+  });
+}
 
 // ---- page chrome --------------------------------------------------------------------------------
 
@@ -137,7 +175,8 @@ function updateUnmute() {
 
 const playlistOf = (item) => item?.streamingPlaylists?.find((playlist) => playlist.playlistUrl)?.playlistUrl ?? null;
 
-function startPlayback(url, { force = false } = {}) {
+function startPlayback(playlistUrl, { force = false } = {}) {
+  const url = withFileToken(playlistUrl);
   setBanner('live', video.isLive ? 'Live now' : video.state?.label ?? 'Published');
   setPageState('playing');
   hideOverlay();
@@ -181,7 +220,8 @@ function applyState(stateId, playlistUrl) {
 /** Re-reads the video, e.g. after a lost realtime connection, and applies what changed. */
 async function refresh() {
   try {
-    video = await getVideo(videoRef);
+    video = await loadVideo();
+    await ensureFileToken();
   } catch (error) {
     console.warn('could not refresh the video', error);
     return false;
@@ -193,10 +233,12 @@ async function refresh() {
 
 async function onPlayerFailure(message) {
   resetPlayerControls();
+  const tokenBefore = fileToken?.token;
   // A stream that vanished is usually a live that just ended: check before blaming the network.
   try {
-    video = await getVideo(videoRef);
+    video = await loadVideo();
     renderVideo();
+    await ensureFileToken();
   } catch (error) {
     console.warn('could not refresh the video', error);
   }
@@ -206,12 +248,16 @@ async function onPlayerFailure(message) {
     return;
   }
   if (player.active) return; // a state change restarted playback meanwhile
+  if (fileToken && fileToken.token !== tokenBefore) {
+    startPlayback(url, { force: true }); // the file token had expired: go on with the new one
+    return;
+  }
   setBanner('error', 'Playback problem');
   setPageState('error');
   showOverlay({
     title: 'The stream could not be played',
     text: message,
-    action: { label: 'Retry', run: () => startPlayback(playlistOf(video) ?? url, { force: true }) },
+    action: { label: 'Retry', run: () => void ensureFileToken().catch(() => {}).then(() => startPlayback(playlistOf(video) ?? url, { force: true })) },
   });
 }
 
@@ -249,7 +295,10 @@ async function main() {
     return;
   }
   try {
-    video = await getVideo(videoRef);
+    video = await loadVideo().catch((error) => {
+      if (error instanceof ApiError && error.code === 'video_requires_password') return askPassword();
+      throw error;
+    });
   } catch (error) {
     const notFound = error instanceof ApiError && error.status === 404;
     setBanner('error', notFound ? 'Not found' : 'Error');
@@ -284,7 +333,10 @@ async function main() {
     // Without socket.io (blocked or failed to load) fall back to polling.
     if (!realtime.available) setInterval(() => void refresh(), POLL_INTERVAL_MS);
   }
+  await ensureFileToken().catch((error) => console.warn('could not get a file token', error));
   applyState(video.state.id, playlistOf(video));
+  // On-demand: a progress bar with the chapters and the storyboard preview.
+  if (!video.isLive && playlistOf(video)) void new ChapterProgressBar(ui.video, ui.player).load(video);
 }
 
 window.addEventListener('pagehide', () => {

@@ -1,0 +1,243 @@
+// Video uploads, three ways in, one way out (UploadService.createVideo, then the vod-transcode job):
+// - tus 1.0 resumable uploads (tus-js-client, Uppy) under /api/v1/uploads/tus;
+// - PeerTube's multipart POST /api/v1/videos/upload;
+// - PeerTube's resumable protocol, /api/v1/videos/upload-resumable (POST, then PUT chunks).
+// Bodies are streamed to disk under data/uploads/, never held in memory, and sizes announced
+// up front (Upload-Length, X-Upload-Content-Length, Content-Length) are refused with 413 at once.
+import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import type { IncomingMessage } from 'node:http';
+import { pipeline } from 'node:stream/promises';
+import { Transform } from 'node:stream';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import fastifyMultipart from '@fastify/multipart';
+import { Server as TusServer } from '@tus/server';
+import { FileStore } from '@tus/file-store';
+import { users, type UserRow } from '../../db/index.ts';
+import type { AppContext } from '../context.ts';
+import { HttpError } from '../errors.ts';
+import { requireUser } from '../auth/authenticate.ts';
+import type { UploadMetadata, UploadService } from '../uploads/service.ts';
+
+const TUS_PATH = '/api/v1/uploads/tus';
+const RESUMABLE_PATH = '/api/v1/videos/upload-resumable';
+/** Room for the form fields around the file in a multipart body. */
+const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
+const UPLOAD_ID = /^[a-f0-9]{32}$/;
+
+/** tus Upload-Metadata: comma-separated `key base64value` pairs. */
+export function parseTusMetadata(header: string | undefined): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const pair of (header ?? '').split(',')) {
+    const [key, value] = pair.trim().split(' ');
+    if (key) fields[key] = value ? Buffer.from(value, 'base64').toString('utf8') : '';
+  }
+  return fields;
+}
+
+function announcedLength(value: string | string[] | undefined): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (text === undefined || !/^\d+$/.test(text)) return undefined;
+  return Number(text);
+}
+
+/** Fails the stream once more than `max` bytes went through it. */
+function byteLimit(max: number, already = 0): Transform {
+  let seen = already;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, callback) {
+      seen += chunk.length;
+      if (seen > max) callback(new HttpError(413, 'max_file_size_reached', `The file is larger than the ${max} bytes allowed`));
+      else callback(null, chunk);
+    },
+  });
+}
+
+function tusRoutes(context: AppContext, service: UploadService): FastifyPluginAsync {
+  return async (app) => {
+    const directory = join(service.uploadsDir, 'tus');
+    mkdirSync(directory, { recursive: true });
+    const datastore = new FileStore({ directory });
+    const owners = new WeakMap<IncomingMessage, number>();
+    const tus = new TusServer({
+      path: TUS_PATH,
+      datastore,
+      maxSize: service.limits.maxFileSizeBytes,
+      respectForwardedHeaders: true,
+      async onUploadCreate(req, upload) {
+        const userId = owners.get((req as { runtime?: { node?: { req: IncomingMessage } } }).runtime?.node?.req as IncomingMessage);
+        if (userId === undefined) throw { status_code: 401, body: 'Authentication required' };
+        return { metadata: { ...upload.metadata, userId: String(userId) } };
+      },
+      async onUploadFinish(_req, upload) {
+        const fields = Object.fromEntries(Object.entries(upload.metadata ?? {}).map(([key, value]) => [key, value ?? '']));
+        const user = await users.findUserById(context.pool, Number(fields.userId));
+        try {
+          if (!user) throw new HttpError(401, 'unauthorized', 'The uploader no longer exists');
+          const video = await service.createVideo(user, service.parseMetadata(fields), join(directory, upload.id));
+          rmSync(join(directory, `${upload.id}.json`), { force: true });
+          return {
+            status_code: 200,
+            headers: { 'Content-Type': 'application/json', 'X-Video-Id': video.id, 'X-Video-Uuid': video.uuid },
+            body: JSON.stringify({ video }),
+          };
+        } catch (error) {
+          // A refused upload (quota reached meanwhile, owner gone) leaves nothing behind.
+          await datastore.remove(upload.id).catch(() => undefined);
+          if (error instanceof HttpError) throw { status_code: error.status, body: JSON.stringify({ status: error.status, code: error.code, error: error.message, detail: error.message }) };
+          throw error;
+        }
+      },
+    });
+
+    const handle = async (request: FastifyRequest<{ Params: { id?: string } }>, reply: FastifyReply) => {
+      if (request.method !== 'OPTIONS') {
+        const user = requireUser(request);
+        if (request.method === 'POST') {
+          const fields = parseTusMetadata(request.headers['upload-metadata'] as string | undefined);
+          delete fields.userId;
+          const metadata = service.parseMetadata(fields);
+          await service.checkAllowed(user, metadata, announcedLength(request.headers['upload-length']));
+          // The owner is ours to say: onUploadCreate stores it in the upload's metadata for onUploadFinish.
+          owners.set(request.raw, user.id);
+        } else if (request.params.id) {
+          const upload = await datastore.getUpload(request.params.id).catch(() => undefined);
+          if (upload && upload.metadata?.userId !== String(user.id)) throw new HttpError(404, 'not_found', 'Upload not found');
+        }
+      }
+      reply.hijack();
+      await tus.handle(request.raw, reply.raw);
+    };
+    const methods = ['POST', 'HEAD', 'PATCH', 'DELETE', 'OPTIONS'] as const;
+    app.route({ method: [...methods], url: '/uploads/tus', exposeHeadRoute: false, schema: { hide: true }, handler: handle });
+    app.route({ method: [...methods], url: '/uploads/tus/:id', exposeHeadRoute: false, schema: { hide: true }, handler: handle });
+  };
+}
+
+function multipartRoute(service: UploadService): FastifyPluginAsync {
+  return async (app) => {
+    await app.register(fastifyMultipart, { limits: { fileSize: service.limits.maxFileSizeBytes, files: 1, fields: 30, fieldSize: 20000 } });
+    app.post('/videos/upload', {
+      schema: { tags: ['Video upload'], summary: 'Upload a video (multipart: videofile, channelId, name, privacy, …)' },
+      onRequest: async (request) => {
+        requireUser(request);
+        const length = announcedLength(request.headers['content-length']);
+        if (length !== undefined && length > service.limits.maxFileSizeBytes + MULTIPART_OVERHEAD_BYTES) {
+          throw new HttpError(413, 'max_file_size_reached', `The file is larger than the ${service.limits.maxFileSizeBytes} bytes allowed`);
+        }
+      },
+    }, async (request) => {
+      const user = requireUser(request);
+      if (!request.isMultipart()) throw new HttpError(400, 'invalid_input', 'Expected multipart/form-data');
+      const temp = join(service.uploadsDir, 'multipart', randomBytes(16).toString('hex'));
+      mkdirSync(join(service.uploadsDir, 'multipart'), { recursive: true });
+      const fields: Record<string, unknown> = {};
+      let received = false;
+      try {
+        for await (const part of request.parts()) {
+          if (part.type === 'file') {
+            if (part.fieldname !== 'videofile' || received) {
+              part.file.resume();
+              continue;
+            }
+            fields.filename ??= part.filename;
+            await pipeline(part.file, createWriteStream(temp));
+            if (part.file.truncated) throw new HttpError(413, 'max_file_size_reached', 'The file is too large');
+            received = true;
+          } else {
+            fields[part.fieldname] = part.value;
+          }
+        }
+        if (!received) throw new HttpError(400, 'invalid_input', 'videofile is required');
+        const metadata = service.parseMetadata(fields);
+        return { video: await service.createVideo(user, metadata, temp) };
+      } finally {
+        rmSync(temp, { force: true });
+      }
+    });
+  };
+}
+
+interface ResumableState { userId: number; metadata: UploadMetadata; size: number }
+
+function resumableRoutes(service: UploadService): FastifyPluginAsync {
+  return async (app) => {
+    const directory = join(service.uploadsDir, 'resumable');
+    mkdirSync(directory, { recursive: true });
+    const busy = new Set<string>();
+    const load = (request: FastifyRequest, user: UserRow) => {
+      const id = (request.query as Record<string, string | undefined>).upload_id ?? '';
+      const stateFile = join(directory, `${id}.json`);
+      if (!UPLOAD_ID.test(id) || !existsSync(stateFile)) throw new HttpError(404, 'not_found', 'Upload not found');
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ResumableState;
+      if (state.userId !== user.id) throw new HttpError(404, 'not_found', 'Upload not found');
+      return { id, state, file: join(directory, id), stateFile };
+    };
+    const rangeHeader = (size: number) => (size > 0 ? { Range: `bytes=0-${size - 1}` } : {});
+
+    app.post('/videos/upload-resumable', {
+      schema: { tags: ['Video upload'], summary: 'Start a resumable upload (PeerTube protocol)' },
+    }, async (request, reply) => {
+      const user = requireUser(request);
+      const size = announcedLength(request.headers['x-upload-content-length']);
+      if (size === undefined) throw new HttpError(400, 'invalid_input', 'X-Upload-Content-Length is required');
+      const metadata = service.parseMetadata((request.body ?? {}) as Record<string, unknown>);
+      await service.checkAllowed(user, metadata, size);
+      const id = randomBytes(16).toString('hex');
+      writeFileSync(join(directory, id), '');
+      writeFileSync(join(directory, `${id}.json`), JSON.stringify({ userId: user.id, metadata, size } satisfies ResumableState));
+      return reply.code(201).header('Location', `${RESUMABLE_PATH}?upload_id=${id}`).header('Content-Length', '0').send();
+    });
+
+    app.put('/videos/upload-resumable', {
+      schema: { tags: ['Video upload'], summary: 'Send a chunk (Content-Range); 308 until the last one' },
+    }, async (request, reply) => {
+      const user = requireUser(request);
+      const { id, state, file, stateFile } = load(request, user);
+      if (busy.has(id)) throw new HttpError(409, 'conflict', 'A chunk of this upload is already being received');
+      busy.add(id);
+      try {
+        let size = statSync(file).size;
+        const range = /^bytes (?:(\d+)-(\d+)|\*)\/(\d+|\*)$/.exec(String(request.headers['content-range'] ?? ''));
+        const length = announcedLength(request.headers['content-length']) ?? 0;
+        if (range?.[1] !== undefined && length > 0) {
+          const start = Number(range[1]);
+          if (start !== size) return reply.code(308).headers(rangeHeader(size)).send();
+          if (Number(range[2]) - start + 1 !== length) throw new HttpError(400, 'invalid_input', 'Content-Range does not match Content-Length');
+          if (start + length > state.size) throw new HttpError(413, 'max_file_size_reached', 'More bytes than announced');
+          await pipeline(request.raw, byteLimit(state.size, size), createWriteStream(file, { flags: 'a' }));
+          size = statSync(file).size;
+        }
+        if (size < state.size) return reply.code(308).headers(rangeHeader(size)).send();
+        rmSync(stateFile, { force: true });
+        try {
+          return { video: await service.createVideo(user, state.metadata, file) };
+        } finally {
+          rmSync(file, { force: true });
+        }
+      } finally {
+        busy.delete(id);
+      }
+    });
+
+    app.delete('/videos/upload-resumable', {
+      schema: { tags: ['Video upload'], summary: 'Cancel a resumable upload' },
+    }, async (request, reply) => {
+      const { file, stateFile } = load(request, requireUser(request));
+      rmSync(file, { force: true });
+      rmSync(stateFile, { force: true });
+      return reply.code(204).send();
+    });
+  };
+}
+
+export function uploadRoutes(context: AppContext, service: UploadService): FastifyPluginAsync {
+  return async (app) => {
+    // Upload bodies stay unread in the request stream: the handlers stream them to disk.
+    app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+    await app.register(tusRoutes(context, service));
+    await app.register(multipartRoute(service));
+    await app.register(resumableRoutes(service));
+  };
+}
