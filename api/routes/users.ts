@@ -3,10 +3,11 @@ import type pg from 'pg';
 import { users, UserRole } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { hashPassword } from '../auth/password.ts';
+import { hashPassword, verifyPassword } from '../auth/password.ts';
 import { requireAdmin, requireUser } from '../auth/authenticate.ts';
 import { presentUser } from '../presenters/user.ts';
-import { User, UserCreate, UserCreated, UserList, UserRegister } from '../schemas/user.ts';
+import Type from 'typebox';
+import { Password, User, UserCreate, UserCreated, UserList, UserRegister } from '../schemas/user.ts';
 import { Pagination, errorResponses } from '../schemas/common.ts';
 
 async function createUser(pool: pg.Pool, input: { username: string; password: string; email: string; role: number }) {
@@ -46,6 +47,23 @@ export function userRoutes(context: AppContext): FastifyPluginAsyncTypebox {
     app.get('/users/me', {
       schema: { tags: ['Users'], response: { 200: User, ...errorResponses } },
     }, async (request) => presentUser(requireUser(request)));
+
+    // PeerTube's "update my account": here the password (the first admin must change the printed one).
+    app.put('/users/me', {
+      config: { rateLimit: { max: 10, timeWindow: '1 minute' } },
+      schema: {
+        tags: ['Users'],
+        body: Type.Object({ currentPassword: Type.String({ maxLength: 255 }), password: Password }, { additionalProperties: false }),
+        response: { 204: {}, ...errorResponses },
+      },
+    }, async (request, reply) => {
+      const user = requireUser(request);
+      if (!await verifyPassword(request.body.currentPassword, user.password_hash)) {
+        throw new HttpError(401, 'invalid_current_password', 'The current password is wrong');
+      }
+      await users.changePassword(pool, user.id, await hashPassword(request.body.password), request.tokenId);
+      return reply.code(204).send();
+    });
 
     app.get('/users', {
       schema: { tags: ['Users'], querystring: Pagination, response: { 200: UserList, ...errorResponses } },

@@ -73,3 +73,9 @@ export async function channelBelongsToUser(pool: pg.Pool, channelId: number, use
     [channelId, userId]);
   return rowCount === 1;
 }
+
+/** A new password signs the user out everywhere else: every token but the current one goes. */
+export async function changePassword(pool: pg.Pool, id: number, passwordHash: string, keepTokenId: number | undefined): Promise<void> {
+  await pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);
+  await pool.query('DELETE FROM oauth_tokens WHERE user_id = $1 AND id IS DISTINCT FROM $2', [id, keepTokenId ?? null]);
+}

@@ -130,6 +130,20 @@ describe('REST API', () => {
     assert.equal(liveNow.total, 0);
   });
 
+  it('lets a user change their password, which signs out their other sessions', async () => {
+    await admin.post('/api/v1/users', { username: 'frank', password: 'frank-password', email: 'frank@example.org' });
+    const here = new ApiClient(server.baseUrl);
+    const elsewhere = new ApiClient(server.baseUrl);
+    await here.login('frank', 'frank-password');
+    await elsewhere.login('frank', 'frank-password');
+    assert.equal((await here.put('/api/v1/users/me', { currentPassword: 'wrong-one', password: 'new-frank-password' })).status, 401);
+    assert.equal((await here.put('/api/v1/users/me', { currentPassword: 'frank-password', password: 'new-frank-password' })).status, 204);
+    assert.equal((await here.get('/api/v1/users/me')).status, 200, 'this session stays');
+    assert.equal((await elsewhere.get('/api/v1/users/me')).status, 401, 'the other session is signed out');
+    assert.equal((await new ApiClient(server.baseUrl).login('frank', 'frank-password')).status, 400);
+    assert.equal((await new ApiClient(server.baseUrl).login('frank', 'new-frank-password')).status, 200);
+  });
+
   it('publishes an OpenAPI document and a docs UI', async () => {
     const document = await admin.get('/api/v1/openapi.json');
     assert.equal(document.status, 200);
