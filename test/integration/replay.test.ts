@@ -59,6 +59,18 @@ describe('replays', () => {
     assert.equal(thumbnail.headers.get('content-type'), 'image/jpeg');
   }
 
+  /** Every replay also gets a storyboard (sprite sheet) once published. */
+  async function assertStoryboard(videoId: number) {
+    const storyboard = await waitFor('the storyboard', async () => {
+      const response = await admin.get(`/api/v1/videos/${videoId}/storyboards`);
+      return response.body?.storyboards?.[0];
+    }, { timeoutMs: 40_000, intervalMs: 500 });
+    const sprite = await fetch(`${server.baseUrl}${storyboard.storyboardPath}`);
+    assert.equal(sprite.status, 200);
+    assert.equal(sprite.headers.get('content-type'), 'image/jpeg');
+    assert.ok(storyboard.spriteWidth > 0 && storyboard.spriteDuration > 0);
+  }
+
   it('turns a normal live into its own replay, with the replay privacy', async () => {
     const live = await admin.createLive({ name: 'Concert', saveReplay: true, replaySettings: { privacy: 2 } });
     await streamFor(live.streamKey, 9);
@@ -68,6 +80,7 @@ describe('replays', () => {
     await assertPlayableReplay(replay, 4);
     const sessions = (await admin.get(`/api/v1/videos/live/${live.id}/sessions`)).body;
     assert.equal(sessions.data[0].replayVideo.id, live.id);
+    await assertStoryboard(live.id);
   });
 
   it('gives a permanent live a new linked video per session', async () => {
@@ -81,6 +94,7 @@ describe('replays', () => {
     const replay = await replayOf(session.replayVideo.id);
     assert.match(replay.name, /^Radio – \d{4}-\d{2}-\d{2} \d{2}:\d{2}$/);
     await assertPlayableReplay(replay, 4);
+    await assertStoryboard(replay.id);
     const permanent = await videoOf(live.id);
     assert.equal(permanent.isLive, true);
     assert.equal(permanent.state.id, 4, 'the permanent live waits for its next session');
