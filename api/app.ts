@@ -20,6 +20,8 @@ import { webRoutes } from './routes/web.ts';
 import { webrtcRoutes } from './routes/webrtc.ts';
 import { uploadRoutes } from './routes/uploads.ts';
 import { chapterRoutes } from './routes/chapters.ts';
+import { commentRoutes } from './routes/comments.ts';
+import { viewRoutes } from './routes/views.ts';
 
 const API_PREFIX = '/api/v1';
 
@@ -31,7 +33,7 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   const app = Fastify({
     logger: false,
     bodyLimit: context.config.http.bodyLimitBytes,
-    trustProxy: true,
+    trustProxy: context.config.http.trustProxy,
     ajv: { customOptions: { coerceTypes: 'array', removeAdditional: false } },
   }).withTypeProvider<TypeBoxTypeProvider>();
 
@@ -84,6 +86,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     await api.register(liveRoutes(context));
     await api.register(videoRoutes(context));
     await api.register(chapterRoutes(context));
+    await api.register(commentRoutes(context));
+    await api.register(viewRoutes(context));
     await api.register(serverConfigRoutes(context));
     await api.register(webrtcRoutes(context));
     await api.register(uploadRoutes(context, context.uploads));

@@ -19,7 +19,7 @@ import { processVodTranscode, VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from '
 import { createUploadService } from './uploads/service.ts';
 import { SUPPORTED_PRIVACIES } from './routes/videos.ts';
 import { processStoryboard, STORYBOARD_QUEUE, type StoryboardJob } from './storyboards/job.ts';
-import { afterOnDemandPublished } from './on-demand.ts';
+import { afterOnDemandPublished, afterOnDemandReplaced } from './on-demand.ts';
 
 export interface RunningServer {
   httpPort: number;
@@ -54,6 +54,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   await jobs.handle<ReplayJob>(REPLAY_QUEUE, (job) => processReplay(replays, job));
   const transcodes = {
     pool: database.pool, mediaRoot, ffmpeg, encoder, transcoding: config.transcoding, mediaAccess, log: log.child('upload'), afterPublish,
+    afterReplace: (videoId: number) => afterOnDemandReplaced({ pool: database.pool, jobs }, videoId),
   };
   // A crash mid-transcode leaves the video in TO_TRANSCODE: the retried job starts it over.
   await jobs.handle<VodTranscodeJob>(VOD_TRANSCODE_QUEUE, (job) => processVodTranscode(transcodes, job), { retryLimit: 2 });

@@ -19,6 +19,9 @@ export const ConfigSchema = Type.Object({
     host: Type.String({ default: '0.0.0.0' }),
     port: Type.Integer({ default: 9000, minimum: 0, maximum: 65535 }),
     bodyLimitBytes: Type.Integer({ default: 1048576, minimum: 1024 }),
+    // Whose X-Forwarded-For to believe (client IPs for rate limits and view counting): a reverse
+    // proxy on this machine by default. Addresses or CIDRs, comma separated; 'loopback' for ::1/127/8.
+    trustProxy: Type.String({ default: 'loopback' }),
   }, { default: {} }),
   rtmp: Type.Object({
     host: Type.String({ default: '0.0.0.0' }),
@@ -92,6 +95,8 @@ export const ConfigSchema = Type.Object({
     maxFileSizeBytes: Type.Integer({ default: 8 * 1024 ** 3, minimum: 1 }),
     // Bytes of uploaded originals each user may keep; -1: unlimited. Over it: 403 (as PeerTube).
     userQuotaBytes: Type.Integer({ default: -1, minimum: -1 }),
+    // Owners may re-upload the source of a video (PeerTube's /source/replace-resumable); off: 403.
+    allowReplace: Type.Boolean({ default: false }),
   }, { default: {} }),
   live: Type.Object({
     // Kept for the WebRTC ingest's keyframe requests; segment and part sizes come from the latency mode.

@@ -16,3 +16,5 @@ export type { StoryboardRow } from './repositories/storyboards.ts';
 export * as uploads from './repositories/uploads.ts';
 export * as videoPasswords from './repositories/video-passwords.ts';
 export * as serverSecrets from './repositories/server-secrets.ts';
+export * as comments from './repositories/comments.ts';
+export type { CommentRow } from './repositories/comments.ts';

@@ -31,5 +31,7 @@ export function presentVideo(context: AppContext, row: VideoRow): VideoJson {
     thumbnailPath: row.thumbnail_path,
     ...(row.processing_progress !== null && row.processing_progress !== undefined ? { processingProgress: row.processing_progress } : {}),
     ...(row.processing_error ? { error: row.processing_error } : {}),
+    views: row.views ?? 0,
+    inputFileUpdatedAt: row.input_file_updated_at?.toISOString() ?? null,
   };
 }

@@ -2,6 +2,7 @@
 // - tus 1.0 resumable uploads (tus-js-client, Uppy) under /api/v1/uploads/tus;
 // - PeerTube's multipart POST /api/v1/videos/upload;
 // - PeerTube's resumable protocol, /api/v1/videos/upload-resumable (POST, then PUT chunks).
+// The same resumable protocol re-uploads a video's source: /api/v1/videos/{id}/source/replace-resumable.
 // Bodies are streamed to disk under data/uploads/, never held in memory, and sizes announced
 // up front (Upload-Length, X-Upload-Content-Length, Content-Length) are refused with 413 at once.
 import { createWriteStream, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -18,6 +19,7 @@ import { users, type UserRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { requireUser } from '../auth/authenticate.ts';
+import { loadOwnedVideo } from './videos.ts';
 import type { UploadMetadata, UploadService } from '../uploads/service.ts';
 
 const TUS_PATH = '/api/v1/uploads/tus';
@@ -159,39 +161,54 @@ function multipartRoute(service: UploadService): FastifyPluginAsync {
   };
 }
 
-interface ResumableState { userId: number; metadata: UploadMetadata; size: number }
+interface ResumableState { userId: number; size: number }
 
-function resumableRoutes(service: UploadService): FastifyPluginAsync {
+/**
+ * PeerTube's resumable protocol (POST announces the size and answers a Location with upload_id;
+ * PUT chunks with Content-Range, 308 + Range until the last one; DELETE cancels), shared by new
+ * uploads and by the re-upload of a video's source. `S`: what `begin` keeps for `finish`.
+ */
+interface ResumableFlow<S extends object> {
+  url: string;
+  folder: string;
+  tag: string;
+  what: string;
+  /** Checks made before any byte is accepted (401/403/404/413); returns what `finish` needs. */
+  begin(request: FastifyRequest, user: UserRow, size: number): Promise<S>;
+  /** The file is complete: its answer. */
+  finish(request: FastifyRequest, reply: FastifyReply, user: UserRow, state: S, file: string): Promise<unknown>;
+}
+
+function resumableFlow<S extends object>(service: UploadService, flow: ResumableFlow<S>): FastifyPluginAsync {
   return async (app) => {
-    const directory = join(service.uploadsDir, 'resumable');
+    const directory = join(service.uploadsDir, flow.folder);
     mkdirSync(directory, { recursive: true });
     const busy = new Set<string>();
     const load = (request: FastifyRequest, user: UserRow) => {
       const id = (request.query as Record<string, string | undefined>).upload_id ?? '';
       const stateFile = join(directory, `${id}.json`);
       if (!UPLOAD_ID.test(id) || !existsSync(stateFile)) throw new HttpError(404, 'not_found', 'Upload not found');
-      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ResumableState;
+      const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ResumableState & S;
       if (state.userId !== user.id) throw new HttpError(404, 'not_found', 'Upload not found');
       return { id, state, file: join(directory, id), stateFile };
     };
     const rangeHeader = (size: number) => (size > 0 ? { Range: `bytes=0-${size - 1}` } : {});
 
-    app.post('/videos/upload-resumable', {
-      schema: { tags: ['Video upload'], summary: 'Start a resumable upload (PeerTube protocol)' },
+    app.post(flow.url, {
+      schema: { tags: [flow.tag], summary: `Start a resumable ${flow.what} (PeerTube protocol)` },
     }, async (request, reply) => {
       const user = requireUser(request);
       const size = announcedLength(request.headers['x-upload-content-length']);
       if (size === undefined) throw new HttpError(400, 'invalid_input', 'X-Upload-Content-Length is required');
-      const metadata = service.parseMetadata((request.body ?? {}) as Record<string, unknown>);
-      await service.checkAllowed(user, metadata, size);
+      const kept = await flow.begin(request, user, size);
       const id = randomBytes(16).toString('hex');
       writeFileSync(join(directory, id), '');
-      writeFileSync(join(directory, `${id}.json`), JSON.stringify({ userId: user.id, metadata, size } satisfies ResumableState));
-      return reply.code(201).header('Location', `${RESUMABLE_PATH}?upload_id=${id}`).header('Content-Length', '0').send();
+      writeFileSync(join(directory, `${id}.json`), JSON.stringify({ ...kept, userId: user.id, size }));
+      return reply.code(201).header('Location', `${request.url.split('?')[0]}?upload_id=${id}`).header('Content-Length', '0').send();
     });
 
-    app.put('/videos/upload-resumable', {
-      schema: { tags: ['Video upload'], summary: 'Send a chunk (Content-Range); 308 until the last one' },
+    app.put(flow.url, {
+      schema: { tags: [flow.tag], summary: 'Send a chunk (Content-Range); 308 until the last one' },
     }, async (request, reply) => {
       const user = requireUser(request);
       const { id, state, file, stateFile } = load(request, user);
@@ -212,7 +229,7 @@ function resumableRoutes(service: UploadService): FastifyPluginAsync {
         if (size < state.size) return reply.code(308).headers(rangeHeader(size)).send();
         rmSync(stateFile, { force: true });
         try {
-          return { video: await service.createVideo(user, state.metadata, file) };
+          return await flow.finish(request, reply, user, state, file);
         } finally {
           rmSync(file, { force: true });
         }
@@ -221,8 +238,8 @@ function resumableRoutes(service: UploadService): FastifyPluginAsync {
       }
     });
 
-    app.delete('/videos/upload-resumable', {
-      schema: { tags: ['Video upload'], summary: 'Cancel a resumable upload' },
+    app.delete(flow.url, {
+      schema: { tags: [flow.tag], summary: `Cancel a resumable ${flow.what}` },
     }, async (request, reply) => {
       const { file, stateFile } = load(request, requireUser(request));
       rmSync(file, { force: true });
@@ -232,6 +249,55 @@ function resumableRoutes(service: UploadService): FastifyPluginAsync {
   };
 }
 
+function resumableRoutes(service: UploadService): FastifyPluginAsync {
+  return resumableFlow<{ metadata: UploadMetadata }>(service, {
+    url: RESUMABLE_PATH.slice('/api/v1'.length),
+    folder: 'resumable',
+    tag: 'Video upload',
+    what: 'upload',
+    async begin(request, user, size) {
+      const metadata = service.parseMetadata((request.body ?? {}) as Record<string, unknown>);
+      await service.checkAllowed(user, metadata, size);
+      return { metadata };
+    },
+    async finish(_request, _reply, user, state, file) {
+      return { video: await service.createVideo(user, state.metadata, file) };
+    },
+  });
+}
+
+/**
+ * PeerTube's re-upload of a video's source (/videos/{id}/source/replace-resumable), by its owner
+ * (or an admin), when uploads.allowReplace is on. The last chunk answers 204; the video keeps
+ * playing its current media until the new one is transcoded (api/uploads/transcode-job.ts).
+ */
+function replaceRoutes(context: AppContext, service: UploadService): FastifyPluginAsync {
+  const videoOf = async (request: FastifyRequest) => {
+    if (!context.config.uploads.allowReplace) {
+      throw new HttpError(403, 'video_source_replacement_disabled', 'Replacing the source of a video is disabled on this instance');
+    }
+    return loadOwnedVideo(context, request, String((request.params as { id?: string }).id ?? ''));
+  };
+  return resumableFlow<{ videoId: number; filename: string }>(service, {
+    url: '/videos/:id/source/replace-resumable',
+    folder: 'replace',
+    tag: 'Video upload',
+    what: 'replacement of the video source',
+    async begin(request, _user, size) {
+      const video = await videoOf(request);
+      await service.checkReplaceAllowed(video, size);
+      const filename = String((request.body as Record<string, unknown> | undefined)?.filename ?? 'video').slice(0, 200);
+      return { videoId: video.id, filename };
+    },
+    async finish(request, reply, _user, state, file) {
+      const video = await videoOf(request);
+      if (video.id !== state.videoId) throw new HttpError(404, 'not_found', 'Upload not found');
+      await service.replaceSource(video, state.filename, file);
+      return reply.code(204).send();
+    },
+  });
+}
+
 export function uploadRoutes(context: AppContext, service: UploadService): FastifyPluginAsync {
   return async (app) => {
     // Upload bodies stay unread in the request stream: the handlers stream them to disk.
@@ -239,5 +305,6 @@ export function uploadRoutes(context: AppContext, service: UploadService): Fasti
     await app.register(tusRoutes(context, service));
     await app.register(multipartRoute(service));
     await app.register(resumableRoutes(service));
+    await app.register(replaceRoutes(context, service));
   };
 }

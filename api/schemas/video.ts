@@ -31,8 +31,12 @@ export const Video = Type.Object({
   thumbnailPath: Type.Union([Type.String(), Type.Null()]),
   /** Uploads: transcoding percent (0–100) while the state is 2 (to transcode), 100 once done. */
   processingProgress: Type.Optional(Type.Integer({ minimum: 0, maximum: 100 })),
-  /** Uploads: why processing failed (state 7, transcoding failed). */
+  /** Uploads: why processing failed (state 7, transcoding failed), or why the last replacement of the source failed (state unchanged). */
   error: Type.Optional(Type.String()),
+  /** Views counted by POST /videos/{id}/views (one per IP and video every few minutes). */
+  views: Type.Integer(),
+  /** When the source was last re-uploaded (PeerTube's field); null if never. */
+  inputFileUpdatedAt: Type.Union([Type.String(), Type.Null()]),
 });
 export type VideoJson = Static<typeof Video>;
 

@@ -24,3 +24,14 @@ export async function markProcessingFailed(pool: pg.Pool, videoId: number, error
   await pool.query('UPDATE videos SET state = $2, processing_error = $3, updated_at = now() WHERE id = $1',
     [videoId, VideoState.TRANSCODING_FAILED, error.slice(0, 2000)]);
 }
+
+/** A replacement of the source failed: the video keeps its state and media, the reason is shown. */
+export async function markReplacementFailed(pool: pg.Pool, videoId: number, error: string): Promise<void> {
+  await pool.query('UPDATE videos SET processing_error = $2, processing_progress = 100, updated_at = now() WHERE id = $1',
+    [videoId, error.slice(0, 2000)]);
+}
+
+/** A replacement starts: its size counts for the quota instead of the old original's, progress from 0. */
+export async function startReplacement(pool: pg.Pool, videoId: number, sizeBytes: number): Promise<void> {
+  await pool.query('UPDATE videos SET size_bytes = $2, processing_progress = 0, processing_error = NULL WHERE id = $1', [videoId, sizeBytes]);
+}

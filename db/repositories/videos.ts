@@ -26,6 +26,9 @@ export interface VideoRow {
   processing_progress?: number | null;
   processing_error?: string | null;
   size_bytes?: string;
+  /** Migration 006: views counted, last re-upload of the source. */
+  views?: number;
+  input_file_updated_at?: Date | null;
 }
 
 const SELECT_VIDEO = `
@@ -121,4 +124,28 @@ export async function publishOnDemand(db: pg.Pool | pg.PoolClient, id: number, m
        updated_at = now(), published_at = coalesce(published_at, now())
      WHERE id = $1`,
     [id, media.hlsPath, media.thumbnailPath, Math.round(media.durationSeconds), media.privacy]);
+}
+
+export async function addView(pool: pg.Pool, id: number): Promise<void> {
+  await pool.query('UPDATE videos SET views = views + 1 WHERE id = $1', [id]);
+}
+
+/**
+ * A re-uploaded source is ready: the video switches to its new HLS in one UPDATE (viewers never see
+ * a gap). Returns the folder it played before, for the caller to delete once nobody is pointed at it.
+ */
+export async function replaceOnDemandMedia(db: pg.Pool | pg.PoolClient, id: number, media: {
+  hlsPath: string; thumbnailPath: string | null; durationSeconds: number;
+}): Promise<{ previousHlsPath: string | null } | undefined> {
+  const { rows } = await db.query<{ previous: string | null }>(
+    // The storyboard of the old media is forgotten in the same statement (its files go with the old
+    // folder); the caller queues a new one.
+    `WITH storyboard AS (
+       UPDATE video_storyboards SET filename = NULL, state = 'pending', progress = 0, error = NULL, updated_at = now() WHERE video_id = $1)
+     UPDATE videos v SET hls_path = $2, thumbnail_path = $3, duration = $4, input_file_updated_at = now(),
+       updated_at = now(), processing_error = NULL
+     FROM (SELECT hls_path AS previous FROM videos WHERE id = $1 FOR UPDATE) old
+     WHERE v.id = $1 RETURNING old.previous`,
+    [id, media.hlsPath, media.thumbnailPath, Math.round(media.durationSeconds)]);
+  return rows[0] ? { previousHlsPath: rows[0].previous } : undefined;
 }

@@ -1,5 +1,6 @@
 // Protected media (PeerTube's privacies 3 private, 4 internal, 5 password): every URL the server
-// emits for such a video — master, variant playlists, init segments, every segment, thumbnail — is
+// emits for such a video — master, variant playlists, init segments, every segment, thumbnail,
+// storyboard sprite and WebVTT — is
 // refused without authorisation and served with the password header, the owner's bearer, or a video
 // file token; playlists fetched with a file token hand it on to every URI they list, live LL-HLS
 // (parts, preload hints, rendition reports, blocking reloads) included. Passwords are hashed at rest.
@@ -31,6 +32,8 @@ function urisOf(playlist: string): string[] {
 }
 
 const withoutQuery = (url: string) => url.split('?')[0];
+/** The thumbnail and the storyboard files: emitted by the API, not listed in any playlist. */
+const isOutsidePlaylists = (url: string) => /\.(jpg|vtt)$/.test(withoutQuery(url));
 
 describe('protected media', () => {
   let server: TestServer;
@@ -72,10 +75,29 @@ describe('protected media', () => {
     return video as { id: number; uuid: string; privacy: { id: number }; thumbnailPath: string; streamingPlaylists: Array<{ playlistUrl: string }> };
   }
 
-  /** Walks the video's media with these credentials: every URL the server emits for it. */
-  async function mediaUrls(video: { streamingPlaylists: Array<{ playlistUrl: string }>; thumbnailPath: string }, headers: Record<string, string>) {
+  /** Waits for the storyboard job of the video: listed by GET /storyboards with these credentials. */
+  async function storyboardOf(videoId: number, headers: Record<string, string>) {
+    const refused = await get(api(`/videos/${videoId}/storyboards`));
+    assert.ok(refused.status === 403 || refused.status === 404, `storyboards without credentials: ${refused.status}`);
+    return waitFor('the storyboard', async () => {
+      const response = await get(api(`/videos/${videoId}/storyboards`), headers);
+      assert.equal(response.status, 200, response.text);
+      const body = JSON.parse(response.text) as { storyboards: Array<{ storyboardPath: string }>; status?: { state: string; error: string | null } };
+      if (body.status?.state === 'failed') throw new Error(`storyboard failed: ${body.status.error}`);
+      return body.storyboards[0];
+    }, { timeoutMs: 60_000, intervalMs: 500 });
+  }
+
+  /**
+   * Walks the video's media with these credentials: every URL the server emits for it (the
+   * storyboard's sprite, and its WebVTT track next to it, once the storyboard job has run).
+   */
+  async function mediaUrls(video: { id: number; streamingPlaylists: Array<{ playlistUrl: string }>; thumbnailPath: string }, headers: Record<string, string>) {
     const master = `${server.baseUrl}${video.streamingPlaylists[0].playlistUrl}`;
-    const urls = [master, `${server.baseUrl}${video.thumbnailPath}`];
+    const storyboard = await storyboardOf(video.id, headers);
+    const sprite = `${server.baseUrl}${storyboard.storyboardPath}`;
+    assert.match(sprite, /\/storyboard\.jpg$/);
+    const urls = [master, `${server.baseUrl}${video.thumbnailPath}`, sprite, sprite.replace(/\.jpg$/, '.vtt')];
     const masterBody = await get(master, headers);
     assert.equal(masterBody.status, 200);
     for (const variant of urisOf(masterBody.text).map((uri) => new URL(uri, master).href)) {
@@ -123,6 +145,7 @@ describe('protected media', () => {
     console.log(`# password-protected replay: ${urls.length} media URLs walked`);
     assert.ok(urls.length >= 2 + 2 + 2 + 4, `master, thumbnail, 2 variants, 2 inits, segments (${urls.length} URLs)`);
     assert.ok(urls.some((url) => url.endsWith('.mp4')) && urls.some((url) => url.endsWith('.m4s')) && urls.some((url) => url.endsWith('.jpg')));
+    assert.ok(urls.some((url) => url.endsWith('/storyboard.jpg')) && urls.some((url) => url.endsWith('/storyboard.vtt')), 'the storyboard too');
     for (const url of urls) {
       const none = await get(url);
       assert.deepEqual([none.status, none.code], [403, 'video_requires_password'], url);
@@ -149,9 +172,11 @@ describe('protected media', () => {
     assert.equal((await get(api(`/videos/${video.id}/token`), bearer(admin), 'POST')).status, 200);
 
     const walked = await walkWithFileToken(urls[0], files.token);
-    const expected = urls.filter((url) => !url.endsWith('.jpg')).map(withoutQuery);
+    const expected = urls.filter((url) => !isOutsidePlaylists(url)).map(withoutQuery);
     assert.deepEqual([...walked].sort(), [...new Set(expected)].sort(), 'the tokenized playlists lead to every file');
-    assert.equal((await get(`${urls[1]}?videoFileToken=${encodeURIComponent(files.token)}`)).status, 200, 'thumbnail');
+    for (const url of urls.filter(isOutsidePlaylists)) {
+      assert.equal((await get(`${url}?videoFileToken=${encodeURIComponent(files.token)}`)).status, 200, `${url} (thumbnail, storyboard)`);
+    }
   });
 
   it('keeps video passwords hashed at rest; adds, replaces and deletes them', async () => {
@@ -218,6 +243,7 @@ describe('protected media', () => {
 
     const urls = await mediaUrls(video, bearer(admin));
     assert.ok(urls.length >= 10, `${urls.length} URLs`);
+    assert.ok(urls.some((url) => url.endsWith('/storyboard.jpg')) && urls.some((url) => url.endsWith('/storyboard.vtt')), 'the storyboard too');
     for (const url of urls) {
       const none = await get(url);
       assert.deepEqual([none.status, none.code], [401, 'unauthorized'], url);
@@ -233,8 +259,10 @@ describe('protected media', () => {
     assert.equal(issued.status, 200);
     const token = (JSON.parse(issued.text) as { files: { token: string } }).files.token;
     const walked = await walkWithFileToken(urls[0], token);
-    assert.deepEqual([...walked].sort(), [...new Set(urls.filter((url) => !url.endsWith('.jpg')).map(withoutQuery))].sort());
-    assert.equal((await get(`${urls[1]}?videoFileToken=${encodeURIComponent(token)}`)).status, 200, 'thumbnail');
+    assert.deepEqual([...walked].sort(), [...new Set(urls.filter((url) => !isOutsidePlaylists(url)).map(withoutQuery))].sort());
+    for (const url of urls.filter(isOutsidePlaylists)) {
+      assert.equal((await get(`${url}?videoFileToken=${encodeURIComponent(token)}`)).status, 200, `${url} (thumbnail, storyboard)`);
+    }
 
     // A token is for one video only.
     const otherToken = JSON.parse((await get(api(`/videos/${passwordVideo.id}/token`), bearer(admin), 'POST')).text).files.token as string;

@@ -1,5 +1,6 @@
 // Uploads: tus (tus-js-client, interrupted and resumed), PeerTube's multipart and resumable
-// protocols, a corrupt file that fails cleanly, the size limit (413) and the user quota (403).
+// protocols, a corrupt file that fails cleanly, a password-protected upload (privacy 5, videoPasswords),
+// the size limit (413) and the user quota (403).
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -175,6 +176,29 @@ describe('uploads', () => {
     assert.match(failed.error, /\w+/);
     assert.deepEqual(failed.streamingPlaylists, []);
     assert.equal((await admin.get('/api/v1/videos')).status, 200);
+  });
+
+  it('a password-protected multipart upload needs videoPasswords, then asks viewers for it', async () => {
+    // A few bytes are enough (well within the quota's slack): the video exists as soon as it is uploaded.
+    const upload = (passwords: string[]) => {
+      const form = new FormData();
+      form.set('channelId', String(channelId));
+      form.set('name', 'password upload');
+      form.set('privacy', '5');
+      passwords.forEach((password, index) => form.set(`videoPasswords[${index}]`, password));
+      form.set('videofile', new Blob([randomBytes(2000)], { type: 'video/mp4' }), 'secret.mp4');
+      return fetch(`${server.baseUrl}/api/v1/videos/upload`, { method: 'POST', headers: auth(), body: form });
+    };
+    const refused = await upload([]);
+    const refusal = await refused.json() as any;
+    assert.deepEqual([refused.status, refusal.code], [400, 'video_password_required']);
+    const accepted = await upload(['upload-pass']);
+    const body = await accepted.json() as any;
+    assert.equal(accepted.status, 200, JSON.stringify(body));
+    const url = `${server.baseUrl}/api/v1/videos/${body.video.id}`;
+    assert.equal(((await (await fetch(url)).json()) as any).code, 'video_requires_password');
+    assert.equal((await fetch(url, { headers: { 'x-peertube-video-password': 'upload-pass' } })).status, 200);
+    assert.equal((await videoOf(body.video.id)).privacy.id, 5);
   });
 
   it('an oversized upload is refused with 413 before its body is read', async () => {

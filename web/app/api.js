@@ -193,3 +193,19 @@ export const listLiveSessions = (id) => request(`/videos/live/${encodeURICompone
 
 /** PeerTube video states used by the front end. */
 export const VideoState = Object.freeze({ PUBLISHED: 1, WAITING_FOR_LIVE: 4, LIVE_ENDED: 5 });
+
+// ---- views and comments (PeerTube's shapes) ---------------------------------------------------
+
+/** Counts a view (the server keeps one per IP and video every few minutes). */
+export const postView = (id, { password } = {}) =>
+  request(`/videos/${encodeURIComponent(id)}/views`, { method: 'POST', json: {}, headers: passwordHeaders(password) });
+export const listCommentThreads = (id, { password, start = 0, count = 20 } = {}) =>
+  request(`/videos/${encodeURIComponent(id)}/comment-threads`, { query: { start, count }, headers: passwordHeaders(password) });
+export const getCommentThread = (id, threadId, { password } = {}) =>
+  request(`/videos/${encodeURIComponent(id)}/comment-threads/${encodeURIComponent(threadId)}`, { headers: passwordHeaders(password) });
+export const addComment = (id, text, { password } = {}) =>
+  request(`/videos/${encodeURIComponent(id)}/comment-threads`, { method: 'POST', json: { text }, headers: passwordHeaders(password) });
+export const replyToComment = (id, commentId, text, { password } = {}) =>
+  request(`/videos/${encodeURIComponent(id)}/comments/${encodeURIComponent(commentId)}`, { method: 'POST', json: { text }, headers: passwordHeaders(password) });
+export const deleteComment = (id, commentId, { password } = {}) =>
+  request(`/videos/${encodeURIComponent(id)}/comments/${encodeURIComponent(commentId)}`, { method: 'DELETE', headers: passwordHeaders(password) });

@@ -59,15 +59,22 @@ export class ChapterProgressBar {
     for (const type of ['timeupdate', 'durationchange', 'loadedmetadata']) on(video, type, () => this.#render());
   }
 
-  /** Loads the chapters and storyboard of `videoInfo` (the API's video) and draws them. */
-  async load(videoInfo) {
+  /**
+   * Loads the chapters and storyboard of `videoInfo` (the API's video) and draws them. Protected
+   * videos: `password` goes in the x-peertube-video-password header (the bearer is always sent by
+   * api.js), and `mediaUrl(url)` adds the video file token to the sprite's URL (an image cannot
+   * send headers).
+   */
+  async load(videoInfo, { password, mediaUrl = (url) => url } = {}) {
     this.#fallbackDuration = videoInfo.duration ?? 0;
+    const headers = password ? { 'x-peertube-video-password': password } : undefined;
     const [chapters, storyboards] = await Promise.all([
-      request(`/videos/${encodeURIComponent(videoInfo.id)}/chapters`).catch(() => ({ chapters: [] })),
-      request(`/videos/${encodeURIComponent(videoInfo.id)}/storyboards`).catch(() => ({ storyboards: [] })),
+      request(`/videos/${encodeURIComponent(videoInfo.id)}/chapters`, { headers }).catch(() => ({ chapters: [] })),
+      request(`/videos/${encodeURIComponent(videoInfo.id)}/storyboards`, { headers }).catch(() => ({ storyboards: [] })),
     ]);
     this.setChapters(chapters.chapters ?? []);
-    this.setStoryboard(storyboards.storyboards?.[0] ?? null);
+    const storyboard = storyboards.storyboards?.[0] ?? null;
+    this.setStoryboard(storyboard && { ...storyboard, storyboardPath: mediaUrl(storyboard.storyboardPath) });
   }
 
   get duration() {

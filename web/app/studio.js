@@ -169,8 +169,47 @@ function bindReplayToggle(checkbox, select) {
   sync();
   return sync;
 }
+
+// ---- video password (privacy 5) ----------------------------------------------------------------------
+// One password in the studio (PeerTube's UI); the API takes many (videoPasswords, /passwords). The
+// field shows when the live or its replay is password protected; on the edit form it is required only
+// when the video becomes password protected (an empty field keeps the passwords it has).
+const PASSWORD_PROTECTED = 5;
+
+/** Whether the form's live (`privacy`) or its replay (`replayPrivacy`, when saved) is password protected. */
+function wantsPassword(prefix) {
+  const saveReplay = $(`#${prefix}-save-replay`).checked;
+  return Number($(`#${prefix}-privacy`).value) === PASSWORD_PROTECTED ||
+    (saveReplay && Number($(`#${prefix}-replay-privacy`).value) === PASSWORD_PROTECTED);
+}
+
+/** Whether the selected live already has passwords (it or its replay is password protected). */
+function hasPasswords() {
+  if (!selected) return false;
+  return selected.video.privacy?.id === PASSWORD_PROTECTED ||
+    (Boolean(selected.live.saveReplay) && selected.live.replaySettings?.privacy === PASSWORD_PROTECTED);
+}
+
+function syncPasswordField(prefix) {
+  const input = $(`#${prefix}-password`);
+  const visible = wantsPassword(prefix);
+  show($(`#${prefix}-password-field`), visible);
+  input.disabled = !visible;
+  const keeps = prefix === 'edit' && hasPasswords();
+  input.required = visible && !keeps;
+  input.placeholder = keeps ? 'Leave empty to keep the current password' : '';
+  if (!visible) input.value = '';
+}
+
+for (const prefix of ['create', 'edit']) {
+  for (const id of ['privacy', 'save-replay', 'replay-privacy']) {
+    $(`#${prefix}-${id}`).addEventListener('change', () => syncPasswordField(prefix));
+  }
+}
+
 const syncCreateReplay = bindReplayToggle($('#create-save-replay'), $('#create-replay-privacy'));
 const syncEditReplay = bindReplayToggle($('#edit-save-replay'), $('#edit-replay-privacy'));
+syncPasswordField('create');
 
 $('#create-form').addEventListener('submit', async (event) => {
   event.preventDefault();
@@ -192,6 +231,15 @@ $('#create-form').addEventListener('submit', async (event) => {
     permanentLive: $('#create-permanent').checked,
   };
   if (saveReplay) body.replaySettings = { privacy: Number($('#create-replay-privacy').value) };
+  if (wantsPassword('create')) {
+    const password = $('#create-password').value;
+    if (!password) {
+      setMessage(error, 'A password-protected video needs a password.');
+      return;
+    }
+    // The live's passwords also protect its replay (replay privacy 5).
+    body.videoPasswords = [password];
+  }
 
   const submit = $('#create-submit');
   submit.disabled = true;
@@ -200,6 +248,7 @@ $('#create-form').addEventListener('submit', async (event) => {
     const { video } = await createLive(body);
     form.reset();
     syncCreateReplay();
+    syncPasswordField('create');
     await selectLive(video.shortUUID);
     await loadMyLives();
   } catch (failure) {
@@ -330,6 +379,8 @@ function fillEditForm() {
   setSelectValue($('#edit-replay-privacy'), live.replaySettings?.privacy ?? video.privacy.id);
   $('#edit-permanent').checked = Boolean(live.permanentLive);
   syncEditReplay();
+  $('#edit-password').value = '';
+  syncPasswordField('edit');
 }
 
 $('#edit-form').addEventListener('input', () => setMessage($('#edit-message'), ''));
@@ -353,6 +404,13 @@ $('#edit-form').addEventListener('submit', async (event) => {
   if (description !== (video.description ?? '')) videoPatch.description = description;
   const privacy = Number($('#edit-privacy').value);
   if (privacy !== video.privacy.id) videoPatch.privacy = privacy;
+  // PUT /videos/{id} sets the passwords before PUT /videos/live/{id} may ask for them (replay privacy 5).
+  const password = wantsPassword('edit') ? $('#edit-password').value : '';
+  if (wantsPassword('edit') && !password && !hasPasswords()) {
+    setMessage(message, 'A password-protected video needs a password.');
+    return;
+  }
+  if (password) videoPatch.videoPasswords = [password];
 
   const saveReplay = $('#edit-save-replay').checked;
   const replayPrivacy = Number($('#edit-replay-privacy').value);

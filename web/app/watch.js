@@ -1,7 +1,8 @@
 // Watch page (/w/<id>): plays a live and follows its state (waiting -> live -> ended) and viewer count
 // in real time, without reloading. document.body.dataset.state: loading | waiting | playing | ended |
 // unavailable | error | password (a password-protected video asks for its password).
-import { ApiError, getLive, getVideo, requestFileToken, VideoState } from './api.js';
+import { ApiError, getLive, getVideo, postView, requestFileToken, VideoState } from './api.js';
+import { CommentsSection } from './comments.js';
 import { $, formatDate, formatRelative, hueOf, show } from './dom.js';
 import { initLayout, setPageTitle } from './layout.js';
 import { LivePlayer } from './player.js';
@@ -32,6 +33,8 @@ const ui = {
   channelAvatar: $('#channel-avatar'),
   published: $('#published'),
   description: $('#description'),
+  reuploaded: $('#reuploaded'),
+  comments: $('#comments'),
 };
 
 /** The id in /w/<id>: numeric id, uuid or short uuid. */
@@ -121,6 +124,9 @@ function renderVideo() {
   const date = video.publishedAt ?? video.createdAt;
   ui.published.textContent = date ? formatRelative(date) : '';
   ui.published.title = formatDate(date);
+  // PeerTube's inputFileUpdatedAt: the owner re-uploaded the source (same video, new file).
+  ui.reuploaded.textContent = video.inputFileUpdatedAt ? `re-uploaded on ${formatDate(video.inputFileUpdatedAt)}` : '';
+  show(ui.reuploaded, Boolean(video.inputFileUpdatedAt));
   ui.description.textContent = video.description ?? '';
   show(ui.description, Boolean(video.description));
   if (video.isLive) setViewers(video.viewers);
@@ -234,6 +240,8 @@ async function refresh() {
 async function onPlayerFailure(message) {
   resetPlayerControls();
   const tokenBefore = fileToken?.token;
+  const playlistBefore = playlistOf(video);
+  const position = ui.video.currentTime;
   // A stream that vanished is usually a live that just ended: check before blaming the network.
   try {
     video = await loadVideo();
@@ -248,6 +256,12 @@ async function onPlayerFailure(message) {
     return;
   }
   if (player.active) return; // a state change restarted playback meanwhile
+  if (!video.isLive && url !== playlistBefore) {
+    // The source was re-uploaded meanwhile (its old files are gone): go on with the new one, at the same place.
+    startPlayback(url, { force: true });
+    ui.video.addEventListener('loadedmetadata', () => { ui.video.currentTime = Math.min(position, ui.video.duration || position); }, { once: true });
+    return;
+  }
   if (fileToken && fileToken.token !== tokenBefore) {
     startPlayback(url, { force: true }); // the file token had expired: go on with the new one
     return;
@@ -283,6 +297,13 @@ for (const type of ['playing', 'pause', 'emptied']) {
   ui.video.addEventListener(type, () => ui.player.classList.remove('buffering'));
 }
 ui.quality.addEventListener('change', () => player?.setLevel(Number(ui.quality.value)));
+// One view per page once playback starts (on-demand and live); the server counts one per IP every few minutes.
+let viewPosted = false;
+ui.video.addEventListener('playing', () => {
+  if (viewPosted || !video) return;
+  viewPosted = true;
+  postView(video.id, { password: videoPassword }).catch((error) => console.warn('could not count the view', error));
+});
 
 async function main() {
   void initLayout('Watch');
@@ -336,7 +357,11 @@ async function main() {
   await ensureFileToken().catch((error) => console.warn('could not get a file token', error));
   applyState(video.state.id, playlistOf(video));
   // On-demand: a progress bar with the chapters and the storyboard preview.
-  if (!video.isLive && playlistOf(video)) void new ChapterProgressBar(ui.video, ui.player).load(video);
+  // Protected videos: the password header (the bearer goes anyway) and the file token for the sprite.
+  if (!video.isLive && playlistOf(video)) {
+    void new ChapterProgressBar(ui.video, ui.player).load(video, { password: videoPassword, mediaUrl: withFileToken });
+  }
+  void new CommentsSection(ui.comments, video, { password: videoPassword }).load();
 }
 
 window.addEventListener('pagehide', () => {
