@@ -10,6 +10,7 @@ import type { Rendition } from './encoders/types.ts';
 import { spawnFfmpeg, type FfmpegHandle } from './ffmpeg-process.ts';
 import type { LatencyProfile, LiveHls } from './hls/index.ts';
 import { buildLiveCommand } from './live-command.ts';
+import { boundedInput, type BoundedInput } from './bounded-input.ts';
 
 /** Past this much unwritten input, the transcoder is too slow: drop until the next keyframe. */
 const MAX_PENDING_BYTES = 16 * 1024 * 1024;
@@ -41,8 +42,9 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
   #stopping = false;
   #ready = false;
   #restarts = 0;
-  #droppingUntilKeyframe = false;
-  #droppedChunks = 0;
+  /** Chunks dropped by earlier ffmpeg processes of this transcoder (restarts, reconnects). */
+  #droppedBefore = 0;
+  #input: BoundedInput | undefined;
 
   constructor(options: LiveTranscoderOptions) {
     super();
@@ -50,7 +52,7 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
   }
 
   get restarts(): number { return this.#restarts; }
-  get droppedChunks(): number { return this.#droppedChunks; }
+  get droppedChunks(): number { return this.#droppedBefore + (this.#input?.dropped ?? 0); }
   get isReady(): boolean { return this.#ready; }
   get pid(): number | undefined { return this.#process?.pid; }
 
@@ -115,28 +117,14 @@ export class LiveTranscoder extends EventEmitter<LiveTranscoderEvents> {
         }
       });
     });
-    this.#droppingUntilKeyframe = false;
-    this.#unsubscribe = options.feed.subscribe({ write: (chunk, isKeyframe) => this.#write(child, chunk, isKeyframe) });
+    this.#droppedBefore += this.#input?.dropped ?? 0;
+    this.#input = boundedInput(child.stdin, {
+      maxPendingBytes: MAX_PENDING_BYTES,
+      onDropStart: () => options.log.warn('transcoder too slow for the input: dropping frames until it catches up'),
+      onResume: () => options.log.warn('transcoder caught up, resuming input at a keyframe'),
+    });
+    this.#unsubscribe = options.feed.subscribe(this.#input);
     void child.exited.then(({ code, signal }) => this.#onExit(child, code, signal));
-  }
-
-  #write(child: FfmpegHandle, chunk: Buffer, isKeyframe: boolean): void {
-    const stdin = child.stdin;
-    if (!stdin || stdin.destroyed || stdin.writableEnded) return;
-    if (this.#droppingUntilKeyframe) {
-      if (!isKeyframe || stdin.writableLength > MAX_PENDING_BYTES / 2) {
-        this.#droppedChunks++;
-        return;
-      }
-      this.#droppingUntilKeyframe = false;
-      this.#options.log.warn('transcoder caught up, resuming input at a keyframe');
-    } else if (stdin.writableLength > MAX_PENDING_BYTES) {
-      this.#droppingUntilKeyframe = true;
-      this.#droppedChunks++;
-      this.#options.log.warn('transcoder too slow for the input: dropping frames until it catches up');
-      return;
-    }
-    stdin.write(chunk);
   }
 
   #onExit(child: FfmpegHandle, code: number | null, signal: NodeJS.Signals | null): void {

@@ -9,6 +9,7 @@ import type { MediaFeed } from '../../ingest/contracts.ts';
 import { spawnFfmpeg, type FfmpegHandle } from '../ffmpeg-process.ts';
 import { buildWhepCommand } from './command.ts';
 import { startsKeyframe } from './h264-rtp.ts';
+import { boundedInput, type BoundedInput } from '../bounded-input.ts';
 
 /** How far ffmpeg may fall behind its input before input is dropped up to the next keyframe. */
 const MAX_PENDING_BYTES = 4 * 1024 * 1024;
@@ -60,8 +61,9 @@ export class WhepSource extends EventEmitter<WhepSourceEvents> {
   #hasAudio = false;
   #stopping = false;
   #restarts = 0;
-  #droppingUntilKeyframe = false;
-  #droppedInputChunks = 0;
+  /** Chunks dropped by earlier encoder processes (restarts). */
+  #droppedBefore = 0;
+  #input: BoundedInput | undefined;
   #packets = 0;
 
   constructor(options: WhepSourceOptions) {
@@ -72,7 +74,7 @@ export class WhepSource extends EventEmitter<WhepSourceEvents> {
   get hasAudio(): boolean { return this.#hasAudio; }
   get receiverCount(): number { return this.#receivers.size; }
   get packets(): number { return this.#packets; }
-  get droppedInputChunks(): number { return this.#droppedInputChunks; }
+  get droppedInputChunks(): number { return this.#droppedBefore + (this.#input?.dropped ?? 0); }
 
   async start(): Promise<void> {
     const source = await this.#options.feed.describe(DESCRIBE_TIMEOUT_MS);
@@ -122,28 +124,16 @@ export class WhepSource extends EventEmitter<WhepSourceEvents> {
     options.log.debug(`ffmpeg ${args.join(' ')}`);
     const child = spawnFfmpeg(options.ffmpegPath, args, { stdin: 'pipe', onStderrLine: (line) => options.log.debug(`ffmpeg: ${line}`) });
     this.#process = child;
-    this.#droppingUntilKeyframe = false;
-    this.#unsubscribe = options.feed.subscribe({ write: (chunk, isKeyframe) => this.#write(child, chunk, isKeyframe) });
+    this.#droppedBefore += this.#input?.dropped ?? 0;
+    this.#input = boundedInput(child.stdin, {
+      maxPendingBytes: MAX_PENDING_BYTES,
+      onDropStart: () => options.log.warn('WHEP encoder too slow for the live: dropping input until the next keyframe'),
+    });
+    this.#unsubscribe = options.feed.subscribe(this.#input);
     void child.exited.then(({ code, signal }) => this.#onExit(child, code, signal));
   }
 
-  #write(child: FfmpegHandle, chunk: Buffer, isKeyframe: boolean): void {
-    const stdin = child.stdin;
-    if (!stdin || stdin.destroyed || stdin.writableEnded) return;
-    if (this.#droppingUntilKeyframe) {
-      if (!isKeyframe || stdin.writableLength > MAX_PENDING_BYTES / 2) {
-        this.#droppedInputChunks++;
-        return;
-      }
-      this.#droppingUntilKeyframe = false;
-    } else if (stdin.writableLength > MAX_PENDING_BYTES) {
-      this.#droppingUntilKeyframe = true;
-      this.#droppedInputChunks++;
-      this.#options.log.warn('WHEP encoder too slow for the live: dropping input until the next keyframe');
-      return;
-    }
-    stdin.write(chunk);
-  }
+
 
   #onExit(child: FfmpegHandle, code: number | null, signal: NodeJS.Signals | null): void {
     if (child !== this.#process || this.#stopping) return;

@@ -23,7 +23,7 @@ const MODES = [
 describe('LL-HLS output', () => {
   let server: TestServer;
   let admin: ApiClient;
-  const publishers: Publisher[] = [];
+  const publishers = new Map<number, Publisher>();
   const masters = new Map<number, string>();
 
   before(async () => {
@@ -33,7 +33,7 @@ describe('LL-HLS output', () => {
     // One live per mode, all at once.
     await Promise.all(MODES.map(async (mode) => {
       const live = await admin.createLive({ name: `Mode ${mode.name}`, latencyMode: mode.latencyMode });
-      publishers.push(publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 640, height: 360, seconds: 120 }));
+      publishers.set(mode.latencyMode, publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 640, height: 360, seconds: 120 }));
       const video = await waitFor(`mode ${mode.name} published`, async () => {
         const current = (await admin.get(`/api/v1/videos/${live.id}`)).body;
         return current.state.id === 1 ? current : undefined;
@@ -43,7 +43,7 @@ describe('LL-HLS output', () => {
   });
 
   after(async () => {
-    await Promise.all(publishers.map((publisher) => publisher.stop()));
+    await Promise.all([...publishers.values()].map((publisher) => publisher.stop()));
     await server?.destroy();
   });
 
@@ -105,7 +105,7 @@ describe('LL-HLS output', () => {
 
   it('closes the playlists with ENDLIST when the live ends, still valid and served from disk', async () => {
     const masterUrl = masters.get(1)!;
-    await publishers[MODES.findIndex((mode) => mode.latencyMode === 1)].stop();
+    await publishers.get(1)!.stop();
     const variantUrl = new URL('0/index.m3u8', masterUrl).href;
     const ended = await waitFor('ENDLIST', async () => {
       const text = await fetchText(variantUrl);
