@@ -83,6 +83,10 @@ export class WhipSession extends EventEmitter<WhipSessionEvents> {
     };
     const { h264, opus } = options.offer;
     this.#pc = new RTCPeerConnection({
+      // A server is reachable on its own addresses: ICE-lite, no STUN. (werift otherwise asks a
+      // public STUN server by default, which a self-hosted server must never do unasked.)
+      iceLite: true,
+      iceServers: [],
       codecs: {
         // Exactly the publisher's own H.264 format (any profile: it is copied, not decoded here).
         video: h264 ? [new RTCRtpCodecParameters({

@@ -31,6 +31,10 @@ export function buildWhepCommand(options: WhepCommandOptions): string[] {
     '-fflags', '+genpts+nobuffer', '-flags', 'low_delay', '-analyzeduration', '1000000',
     '-f', 'flv', '-i', 'pipe:0',
     '-map', '0:v:0',
+    // Frames keep their own times: a constant-rate output would fill the gap before the cached
+    // GOP's first frame with copies of it, a frozen burst at the start of every WHEP session.
+    // (-vsync rather than -fps_mode: the bundled ffmpeg 4.1 only knows the former.)
+    '-vsync', 'passthrough',
     '-vf', `scale=-2:${height}:flags=bilinear,format=yuv420p`,
     '-c:v', 'libx264', '-preset', 'veryfast', '-tune', 'zerolatency',
     '-profile:v', 'baseline', '-level:v', '3.1', '-bf', '0',

@@ -46,6 +46,10 @@ export class WhepViewer extends EventEmitter<WhepViewerEvents> implements RtpRec
     this.id = options.id;
     this.#options = options;
     this.#pc = new RTCPeerConnection({
+      // A server is reachable on its own addresses: ICE-lite, no STUN. (werift otherwise asks a
+      // public STUN server by default, which a self-hosted server must never do unasked.)
+      iceLite: true,
+      iceServers: [],
       codecs: { video: [useH264()], audio: [useOPUS()] },
       headerExtensions: { video: [useSdesMid()], audio: [useSdesMid()] },
       iceAdditionalHostAddresses: options.iceAdditionalHostAddresses,

@@ -53,6 +53,7 @@ describe('WHEP', () => {
     const joined = args.join(' ');
     assert.match(joined, /-f flv -i pipe:0/);
     assert.match(joined, /-bf 0/);
+    assert.match(joined, /-vsync passthrough/, 'no frozen burst of duplicated frames at the start');
     assert.match(joined, /-profile:v baseline/);
     assert.match(joined, /-tune zerolatency/);
     assert.match(joined, /expr:gte\(t,n_forced\*1\)/);
