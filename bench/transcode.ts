@@ -32,7 +32,7 @@ import { meteredFfmpeg, totalSeconds } from './metered-ffmpeg.ts';
 
 const TARGET_RATIO = 1.10;
 const SOURCE_HEIGHT = 720;
-/** The server's default latency mode (LL-HLS, 2 s segments, 0.5 s parts). */
+/** The server's default latency mode (LL-HLS, 2 s segments, 1/3 s parts). */
 const LATENCY_MODE = 1;
 const ADMIT_TIMEOUT_MS = 15_000;
 const PUBLISHER_GONE_TIMEOUT_MS = 15_000;

@@ -15,7 +15,7 @@ const execFileAsync = promisify(execFile);
 HLS.setOptions({ strictMode: true });
 
 const MODES = [
-  { latencyMode: 1, name: 'default', partTarget: 0.5, lowLatency: true },
+  { latencyMode: 1, name: 'default', partTarget: 1 / 3, lowLatency: true },
   { latencyMode: 2, name: 'high latency', partTarget: undefined, lowLatency: false },
   { latencyMode: 3, name: 'small latency', partTarget: 0.25, lowLatency: true },
 ] as const;

@@ -2,13 +2,13 @@
 // (caller mode, libsrt defaults) into the real server, which checks the key before any media flows.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { createSocket } from 'node:dgram';
 import { createTestServer, type TestServer } from '../helpers/server.ts';
 import { ApiClient } from '../helpers/api.ts';
+import { publish, type Publisher } from '../helpers/publisher.ts';
 import { fetchText, probeVariant } from '../helpers/media.ts';
-import { settleWithin, waitFor } from '../helpers/wait.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 /** A UDP port that was free a moment ago on loopback. */
 function freeUdpPort(): Promise<number> {
@@ -22,39 +22,16 @@ function freeUdpPort(): Promise<number> {
   });
 }
 
-interface SrtPublisher {
-  process: ChildProcess;
-  exited: Promise<number | null>;
-  stderr(): string;
-  stop(): Promise<void>;
-}
-
-/** ffmpeg as OBS would publish over SRT: H.264 + AAC (or Opus, which OBS 30 offers) in MPEG-TS, caller mode. */
-function publishSrt(url: string, seconds: number, audioCodec: 'aac' | 'libopus' = 'aac'): SrtPublisher {
-  const child = spawn('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-re',
-    '-f', 'lavfi', '-i', 'testsrc2=size=640x360:rate=30', '-f', 'lavfi', '-i', 'sine=frequency=440',
-    '-t', String(seconds), '-c:v', 'libx264', '-preset', 'ultrafast', '-tune', 'zerolatency', '-g', '60',
-    '-c:a', audioCodec, '-f', 'mpegts', url], { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr!.setEncoding('utf8').on('data', (text: string) => { stderr += text; });
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  return {
-    process: child,
-    exited,
-    stderr: () => stderr,
-    async stop() {
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
-      if (await settleWithin(exited, 5000) === 'timeout') child.kill('SIGKILL');
-      await exited;
-    },
-  };
+/** ffmpeg as OBS would publish over SRT: H.264 + AAC (or Opus) in MPEG-TS, caller mode. */
+function publishSrt(url: string, seconds: number, audioCodec: 'aac' | 'libopus' = 'aac'): Publisher {
+  return publish(url, { width: 640, height: 360, seconds, container: 'mpegts', audioCodec });
 }
 
 describe('SRT ingest', () => {
   let server: TestServer;
   let admin: ApiClient;
   let srtPort: number;
-  const publishers: SrtPublisher[] = [];
+  const publishers: Publisher[] = [];
   const srtUrl = (streamId: string) => `srt://127.0.0.1:${srtPort}?streamid=${streamId}`;
   const stateOf = async (id: number) => (await admin.get(`/api/v1/videos/${id}`)).body.state.id as number;
 

@@ -16,8 +16,8 @@ type MediaPlaylist = Extract<Parsed, { isMasterPlaylist: false }>;
 type MasterPlaylist = Extract<Parsed, { isMasterPlaylist: true }>;
 
 const ANCHOR_MS = Date.UTC(2026, 10, 29, 12, 0, 0);
-/** DEFAULT mode: 2 s segments of four 0.5 s parts. */
-const LL: LatencyProfile = latencyProfile(1);
+/** An LL profile with round numbers: 2 s segments of four 0.5 s parts. */
+const LL: LatencyProfile = { ...latencyProfile(1), segmentSeconds: 2, partSeconds: 0.5, partHoldBackSeconds: 2 };
 const PLAIN: LatencyProfile = { ...latencyProfile(2), segmentSeconds: 2, partSeconds: 0.5, holdBackSeconds: 6 };
 
 function syntheticInit(tag = 0): InitSegment {
