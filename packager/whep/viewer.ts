@@ -46,10 +46,11 @@ export class WhepViewer extends EventEmitter<WhepViewerEvents> implements RtpRec
     this.id = options.id;
     this.#options = options;
     this.#pc = new RTCPeerConnection({
-      // A server is reachable on its own addresses: ICE-lite, no STUN. (werift otherwise asks a
-      // public STUN server by default, which a self-hosted server must never do unasked.)
-      iceLite: true,
-      iceServers: [],
+      // werift asks a public STUN server (stun.l.google.com) when none is given, which a self-hosted
+      // server must never do unasked: point it at loopback, where nothing answers. (ICE-lite would
+      // avoid STUN altogether but made Chromium sessions fail intermittently under load.) Cost: the
+      // answer waits for werift's 5 s STUN timeout.
+      iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
       codecs: { video: [useH264()], audio: [useOPUS()] },
       headerExtensions: { video: [useSdesMid()], audio: [useSdesMid()] },
       iceAdditionalHostAddresses: options.iceAdditionalHostAddresses,
