@@ -110,6 +110,29 @@ export const ConfigSchema = Type.Object({
     // How many times a crashed transcoder is restarted for one session before the live errors out.
     maxTranscoderRestarts: Type.Integer({ default: 5, minimum: 0, maximum: 100 }),
   }, { default: {} }),
+  chat: Type.Object({
+    enabled: Type.Boolean({ default: true }),
+    // Anonymous viewers chat under a generated nick; off: only logged-in users may post.
+    allowAnonymous: Type.Boolean({ default: true }),
+    maxMessageLength: Type.Integer({ default: 500, minimum: 1, maximum: 10000 }),
+    // Messages a newcomer receives on joining a room.
+    historySize: Type.Integer({ default: 50, minimum: 0, maximum: 1000 }),
+    // Anti-flood, for everyone but moderators: at most `floodMessages` messages per `floodSeconds`.
+    floodMessages: Type.Integer({ default: 5, minimum: 1, maximum: 1000 }),
+    floodSeconds: Type.Number({ default: 5, minimum: 0.1, maximum: 3600 }),
+    xmpp: Type.Object({
+      // The bridge to an XMPP server (XEP-0114 component): one MUC room per live.
+      enabled: Type.Boolean({ default: false }),
+      // The XMPP server's component port (Prosody: component_ports, 5347).
+      host: Type.String({ default: '127.0.0.1' }),
+      port: Type.Integer({ default: 5347, minimum: 1, maximum: 65535 }),
+      // The component's domain and shared secret, as declared on the XMPP server.
+      componentDomain: Type.String({ default: 'livecast.localhost' }),
+      componentSecret: Type.String({ default: '' }),
+      // The MUC service the rooms live on; the watch page shows xmpp:<room>@<mucDomain>?join.
+      mucDomain: Type.String({ default: 'conference.localhost' }),
+    }, { default: {} }),
+  }, { default: {} }),
   log: Type.Object({
     level: Type.Union([
       Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('silent'),
