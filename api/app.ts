@@ -22,6 +22,8 @@ import { uploadRoutes } from './routes/uploads.ts';
 import { chapterRoutes } from './routes/chapters.ts';
 import { commentRoutes } from './routes/comments.ts';
 import { viewRoutes } from './routes/views.ts';
+import { chatRoutes } from './routes/chat.ts';
+import { subscriptionRoutes } from './routes/subscriptions.ts';
 
 const API_PREFIX = '/api/v1';
 
@@ -88,6 +90,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
     await api.register(chapterRoutes(context));
     await api.register(commentRoutes(context));
     await api.register(viewRoutes(context));
+    await api.register(chatRoutes(context));
+    await api.register(subscriptionRoutes(context));
     await api.register(serverConfigRoutes(context));
     await api.register(webrtcRoutes(context));
     await api.register(uploadRoutes(context, context.uploads));

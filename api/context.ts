@@ -7,6 +7,7 @@ import type { EncoderSelection, FfmpegBinary } from '../packager/index.ts';
 import type { LiveManager } from './live/live-manager.ts';
 import type { MediaAccess } from './media/access.ts';
 import type { UploadService } from './uploads/service.ts';
+import type { ChatService } from '../chat/service.ts';
 
 export interface IngestEndpoints {
   rtmpPort: number;
@@ -35,6 +36,8 @@ export interface AppContext {
   mediaAccess: MediaAccess;
   /** Video uploads (tus, PeerTube multipart and resumable). */
   uploads: UploadService;
+  /** The live chat's rules (chat/service.ts); its socket side is attached next to the HTTP server. */
+  chat: ChatService;
   /** Undefined when webrtc.enabled is false. */
   webrtc?: WebRtcServices;
   /** Live viewer count per video id, from the realtime channel. */

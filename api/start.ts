@@ -2,7 +2,8 @@
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config, Logger } from '../config/index.ts';
-import { openDatabase, oauth } from '../db/index.ts';
+import { randomBytes } from 'node:crypto';
+import { openDatabase, oauth, serverSecrets, users } from '../db/index.ts';
 import { startJobQueue } from '../jobs/index.ts';
 import { RtmpIngestServer, SrtIngestServer } from '../ingest/index.ts';
 import { encoderSettingsFromConfig, locateFfmpeg, selectEncoder, spawnFfmpeg } from '../packager/index.ts';
@@ -20,6 +21,11 @@ import { createUploadService } from './uploads/service.ts';
 import { SUPPORTED_PRIVACIES } from './routes/videos.ts';
 import { processStoryboard, STORYBOARD_QUEUE, type StoryboardJob } from './storyboards/job.ts';
 import { afterOnDemandPublished, afterOnDemandReplaced } from './on-demand.ts';
+import { ChatService } from '../chat/service.ts';
+import { attachChatNamespace } from '../chat/namespace.ts';
+import { hashToken } from './auth/tokens.ts';
+import { clientAddressResolver, startSocketServer } from './socket-server.ts';
+import { startChatBridge, type ChatBridgeHandle } from './chat-bridge.ts';
 
 export interface RunningServer {
   httpPort: number;
@@ -104,17 +110,43 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     lives.on('state-change', (change) => { if (!change.session) void whep.endLive(String(change.videoId)); });
   }
 
+  const chat = new ChatService({
+    pool: database.pool, settings: config.chat, log: log.child('chat'),
+    xmppMucDomain: config.chat.xmpp.enabled ? config.chat.xmpp.mucDomain : undefined,
+    canView: (video, viewer) => mediaAccess.check(
+      { id: video.id, uuid: video.uuid, privacy: video.privacy, ownerUserId: video.owner_user_id }, viewer),
+  });
+  lives.on('state-change', (change) => {
+    chat.liveStateChanged(change.videoId, change.session !== undefined).catch((error: Error) =>
+      log.warn(`chat: could not follow the live state of video ${change.videoId}: ${error.message}`));
+  });
+
   let realtime: Realtime | undefined;
   const context: AppContext = {
     config, pool: database.pool, log: log.child('api'), lives, ffmpeg, encoder, mediaRoot,
     ingest: { rtmpPort: rtmp.port, rtmpsPort: rtmp.tlsPort, srtPort: srt?.port },
     mediaAccess,
     uploads,
+    chat,
     viewersOf: (videoId) => realtime?.viewersOf(videoId) ?? 0,
     webrtc,
   };
   const app = await buildApp(context);
-  realtime = startRealtime(app.server, lives, log.child('realtime'));
+  const io = startSocketServer(app.server, database.pool, log.child('socket.io'));
+  realtime = startRealtime(io, lives, log.child('realtime'));
+  const addressOf = clientAddressResolver(config.http.trustProxy);
+  attachChatNamespace({
+    io, service: chat, log: log.child('chat'),
+    ipSalt: await serverSecrets.getOrCreateSecret(database.pool, 'chat-ip-salt', () => randomBytes(32)),
+    addressOf: (socket) => addressOf(socket.request),
+    authenticate: async (token) => {
+      const found = await oauth.findTokenByAccessHash(database.pool, hashToken(token));
+      return (found && await users.findUserById(database.pool, found.user_id)) || 'invalid';
+    },
+  });
+  const chatBridge: ChatBridgeHandle | undefined = config.chat.xmpp.enabled
+    ? startChatBridge({ pool: database.pool, hub: chat, settings: config.chat.xmpp, log: log.child('xmpp') })
+    : undefined;
   await app.listen({ host: config.http.host, port: config.http.port });
   const httpPort = (app.server.address() as AddressInfo).port;
   if (webrtc) log.info(`WHIP ingest on http://${config.http.host}:${httpPort}/api/v1/whip (bearer token: the stream key)`);
@@ -130,7 +162,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       await webrtc?.whip.stop();
       await srt?.stop();
       await rtmp.stop();
-      await realtime?.close();
+      await chatBridge?.stop();
+      await new Promise<void>((resolve) => { void io.close(() => resolve()); });
       await app.close();
       await jobs.stop();
       await database.close();

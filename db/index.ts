@@ -18,3 +18,8 @@ export * as videoPasswords from './repositories/video-passwords.ts';
 export * as serverSecrets from './repositories/server-secrets.ts';
 export * as comments from './repositories/comments.ts';
 export type { CommentRow } from './repositories/comments.ts';
+export * as chat from './repositories/chat.ts';
+export type { ChatRoomRow, ChatMessageRow } from './repositories/chat.ts';
+export * as subscriptions from './repositories/subscriptions.ts';
+export * as channels from './repositories/channels.ts';
+export type { ChannelRow } from './repositories/channels.ts';

@@ -1,7 +1,6 @@
 // The /live-videos socket.io namespace (PeerTube's name): viewers subscribe to a video and
 // receive its state changes and viewer count without reloading.
-import type { Server as HttpServer } from 'node:http';
-import { Server, type Namespace } from 'socket.io';
+import type { Namespace, Server } from 'socket.io';
 import type { Logger } from '../../config/index.ts';
 import { VIDEO_STATE_LABELS } from '../../db/index.ts';
 import type { LiveManager } from './live-manager.ts';
@@ -11,11 +10,9 @@ const roomOf = (videoId: number) => `video-${videoId}`;
 
 export interface Realtime {
   viewersOf(videoId: number): number;
-  close(): Promise<void>;
 }
 
-export function startRealtime(httpServer: HttpServer, lives: LiveManager, log: Logger): Realtime {
-  const io = new Server(httpServer, { serveClient: true, cors: { origin: false } });
+export function startRealtime(io: Server, lives: LiveManager, log: Logger): Realtime {
   const namespace: Namespace = io.of('/live-videos');
   const viewersOf = (videoId: number) => namespace.adapter.rooms.get(roomOf(videoId))?.size ?? 0;
   const announceViewers = (videoId: number) =>
@@ -50,8 +47,5 @@ export function startRealtime(httpServer: HttpServer, lives: LiveManager, log: L
   });
   log.info('realtime namespace /live-videos ready');
 
-  return {
-    viewersOf,
-    close: () => new Promise((resolve) => { void io.close(() => resolve()); }),
-  };
+  return { viewersOf };
 }

@@ -63,6 +63,7 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           replayPrivacy: saveReplay ? body.replaySettings?.privacy ?? privacy : null,
           permanentLive: body.permanentLive ?? false,
           latencyMode: body.latencyMode ?? LiveLatencyMode.DEFAULT,
+          chatRoom: channelChatRoom(body.chatRoom, body.permanentLive ?? false),
         });
         await videoPasswords.replaceVideoPasswords(client, videoId, passwordHashes);
         await client.query('COMMIT');
@@ -86,6 +87,7 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         replaySettings: live.save_replay && live.replay_privacy ? { privacy: live.replay_privacy } : null,
         permanentLive: live.permanent_live,
         latencyMode: live.latency_mode,
+        chatRoom: live.chat_room,
       };
       // The stream key is a publishing credential: only its owner and admins ever see it.
       if (!isOwnerOrAdmin(request.user, video.owner_user_id)) return settings;
@@ -116,6 +118,8 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       }
       await lives.updateLive(pool, live.id, {
         saveReplay, replayPrivacy, permanentLive: body.permanentLive, latencyMode: body.latencyMode,
+        chatRoom: body.chatRoom === undefined && body.permanentLive === undefined ? undefined
+          : channelChatRoom(body.chatRoom ?? live.chat_room, body.permanentLive ?? live.permanent_live),
       });
       // Making an ended live permanent lets it take a new session.
       if (body.permanentLive === true && video.state === VideoState.LIVE_ENDED) {
@@ -150,4 +154,12 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       };
     });
   };
+}
+
+/** A channel-wide chat room is for permanent lives, whose sessions follow one another on one channel. */
+function channelChatRoom(requested: 'video' | 'channel' | undefined, permanent: boolean): 'video' | 'channel' {
+  if (requested === 'channel' && !permanent) {
+    throw new HttpError(400, 'invalid_input', 'chatRoom "channel" is only for permanent lives (permanentLive: true)');
+  }
+  return requested ?? 'video';
 }

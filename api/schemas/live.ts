@@ -3,6 +3,9 @@ import Type from 'typebox';
 const Privacy = Type.Integer({ minimum: 1, maximum: 5, description: '1 public, 2 unlisted, 3 private, 4 internal, 5 password' });
 const ReplaySettings = Type.Object({ privacy: Privacy });
 const LatencyMode = Type.Integer({ minimum: 1, maximum: 3, description: '1 default, 2 high latency, 3 small latency' });
+const ChatRoom = Type.Union([Type.Literal('video'), Type.Literal('channel')], {
+  description: "The live's chat room: its own, or (permanent lives only) the channel's, shared by all its lives",
+});
 
 export const LiveCreate = Type.Object({
   channelId: Type.Integer({ minimum: 1 }),
@@ -13,6 +16,7 @@ export const LiveCreate = Type.Object({
   replaySettings: Type.Optional(ReplaySettings),
   permanentLive: Type.Optional(Type.Boolean()),
   latencyMode: Type.Optional(LatencyMode),
+  chatRoom: Type.Optional(ChatRoom),
   videoPasswords: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 100 }), {
     maxItems: 100, description: 'Needed when privacy or replaySettings.privacy is 5 (password protected)',
   })),
@@ -23,6 +27,7 @@ export const LiveUpdate = Type.Object({
   replaySettings: Type.Optional(Type.Union([ReplaySettings, Type.Null()])),
   permanentLive: Type.Optional(Type.Boolean()),
   latencyMode: Type.Optional(LatencyMode),
+  chatRoom: Type.Optional(ChatRoom),
 }, { additionalProperties: false });
 
 export const LiveCreated = Type.Object({
@@ -39,6 +44,7 @@ export const LiveVideo = Type.Object({
   replaySettings: Type.Union([ReplaySettings, Type.Null()]),
   permanentLive: Type.Boolean(),
   latencyMode: LatencyMode,
+  chatRoom: ChatRoom,
 });
 
 export const LiveSessionList = Type.Object({

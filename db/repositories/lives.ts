@@ -8,6 +8,8 @@ export interface LiveRow {
   replay_privacy: number | null;
   permanent_live: boolean;
   latency_mode: number;
+  /** Migration 007: one chat room per live video, or one per channel (permanent lives). */
+  chat_room: 'video' | 'channel';
 }
 
 export interface LiveSettings {
@@ -15,13 +17,14 @@ export interface LiveSettings {
   replayPrivacy: number | null;
   permanentLive: boolean;
   latencyMode: number;
+  chatRoom?: 'video' | 'channel';
 }
 
 export async function insertLive(db: pg.Pool | pg.PoolClient, videoId: number, streamKey: string, settings: LiveSettings): Promise<void> {
   await db.query(
-    `INSERT INTO lives (video_id, stream_key, save_replay, replay_privacy, permanent_live, latency_mode)
-     VALUES ($1, $2, $3, $4, $5, $6)`,
-    [videoId, streamKey, settings.saveReplay, settings.replayPrivacy, settings.permanentLive, settings.latencyMode]);
+    `INSERT INTO lives (video_id, stream_key, save_replay, replay_privacy, permanent_live, latency_mode, chat_room)
+     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+    [videoId, streamKey, settings.saveReplay, settings.replayPrivacy, settings.permanentLive, settings.latencyMode, settings.chatRoom ?? 'video']);
 }
 
 export async function findLiveByVideoId(pool: pg.Pool, videoId: number): Promise<LiveRow | undefined> {
@@ -38,8 +41,9 @@ export async function updateLive(pool: pg.Pool, id: number, settings: Partial<Li
   await pool.query(
     `UPDATE lives SET save_replay = coalesce($2, save_replay),
        replay_privacy = CASE WHEN $3::boolean THEN $4::smallint ELSE replay_privacy END,
-       permanent_live = coalesce($5, permanent_live), latency_mode = coalesce($6, latency_mode)
+       permanent_live = coalesce($5, permanent_live), latency_mode = coalesce($6, latency_mode),
+       chat_room = coalesce($7, chat_room)
      WHERE id = $1`,
     [id, settings.saveReplay ?? null, settings.replayPrivacy !== undefined, settings.replayPrivacy ?? null,
-      settings.permanentLive ?? null, settings.latencyMode ?? null]);
+      settings.permanentLive ?? null, settings.latencyMode ?? null, settings.chatRoom ?? null]);
 }

@@ -1,0 +1,317 @@
+// The chat's rules: who may join and post where, what is stored, and what everyone is told.
+// Transport-free: the socket.io namespace and the REST routes both call it.
+import { EventEmitter } from 'node:events';
+import type pg from 'pg';
+import type { Config, Logger } from '../config/index.ts';
+import { chat, parseVideoRef, subscriptions, lives, videos, UserRole, type ChatRoomRow, type UserRow, type VideoRow } from '../db/index.ts';
+import type { ChatBroadcast } from './broadcast.ts';
+import type { ChatError, ChatHub, ChatHubEvents, ChatMessage, ChatRoomRef, ChatRoomSettings } from './contracts.ts';
+import { FloodGuard } from './flood.ts';
+import { colorOf } from './identity.ts';
+import type { Participant } from './participant.ts';
+import { presentMessage, roomRefOf, settingsOf } from './present.ts';
+import { cleanMessageText, cleanNick, forbiddenWordIn } from './text.ts';
+
+/** Why a viewer may not see a video (api/media/access.ts decides; the chat only relays it). */
+export interface ViewDenial { code: 'unauthorized' | 'forbidden' | 'video_requires_password' | 'incorrect_video_password'; message: string }
+
+export interface ChatServiceOptions {
+  pool: pg.Pool;
+  settings: Config['chat'];
+  /** The MUC domain when the XMPP bridge runs, for the rooms' xmpp: addresses. */
+  xmppMucDomain: string | undefined;
+  canView(video: VideoRow, viewer: { user: UserRow | undefined; password: string | undefined }): Promise<ViewDenial | undefined>;
+  log: Logger;
+}
+
+/** A participant's place in one room, decided when they join. */
+export interface Membership {
+  room: ChatRoomRef;
+  channelId: number;
+  /** The live video the participant joined through: messages are dated against its session. */
+  videoId: number;
+  moderator: boolean;
+}
+
+export interface RoomView {
+  id: number;
+  videoId: number;
+  title: string;
+  xmppAddress: string | null;
+  settings: ChatRoomSettings;
+}
+
+export interface JoinGrant {
+  membership: Membership;
+  room: RoomView;
+  me: { nick: string; color: string; moderator: boolean; canPost: boolean; reason?: string };
+  history: ChatMessage[];
+}
+
+const CACHE_MS = 1000;
+const ANNOUNCE_EVERY_MS = 60_000;
+/** chat_messages.offset_ms is an int4. */
+const MAX_OFFSET_MS = 2_147_483_647;
+const REPLAY_PAGE = 5000;
+const notFound = (message = 'No such live video'): ChatError => ({ code: 'not_found', message });
+export const isChatError = (value: unknown): value is ChatError =>
+  typeof value === 'object' && value !== null && 'code' in value && !('id' in value) && !('membership' in value);
+
+export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub {
+  private readonly pool: pg.Pool;
+  /** For the moderation actions (chat/moderation.ts), which share the service's rules and cache. */
+  get database(): pg.Pool { return this.pool; }
+  private readonly flood: FloodGuard;
+  private readonly roomCache = new Map<number, { row: ChatRoomRow; until: number }>();
+  private readonly announced = new Map<number, number>();
+  private readonly sessionCache = new Map<number, { session: { id: number; started_at: Date } | undefined; until: number }>();
+  /** Set by the transport: delivers to sockets and other processes, then to this hub's listeners. */
+  publish: (event: ChatBroadcast) => void = (event) => this.emitLocally(event);
+
+  private readonly options: ChatServiceOptions;
+
+  constructor(options: ChatServiceOptions) {
+    super();
+    this.options = options;
+    this.pool = options.pool;
+    this.flood = new FloodGuard(options.settings.floodMessages, options.settings.floodSeconds * 1000);
+  }
+
+  /** Hands an event (from this process or another) to this process's hub listeners (the XMPP bridge). */
+  emitLocally(event: ChatBroadcast): void {
+    if (event.type === 'settings') this.roomCache.delete(event.room.id);
+    if (event.type === 'message') this.emit('message', { room: event.room, message: event.message, bridgeId: event.bridgeId });
+    else if (event.type === 'deleted') this.emit('deleted', { room: event.room, messageIds: event.messageIds, bridgeIds: event.bridgeIds });
+    else if (event.type === 'cleared') this.emit('cleared', { room: event.room });
+    else if (event.type === 'room-active') this.emit('room-active', event.room);
+  }
+
+  /** The live video behind a reference, the viewer's right to see it, and its chat room. */
+  async openRoom(videoRef: unknown, viewer: { user: UserRow | undefined; password: string | undefined }):
+    Promise<{ video: VideoRow; room: ChatRoomRow; moderator: boolean } | ChatError> {
+    const ref = parseVideoRef(String(videoRef ?? ''));
+    const video = ref ? await videos.findVideo(this.pool, ref) : undefined;
+    if (!video) return notFound();
+    const denial = await this.options.canView(video, viewer);
+    if (denial) return { code: denial.code, message: denial.message };
+    return this.roomOfVideo(video, viewer.user);
+  }
+
+  /** The chat room of a live video the viewer may see (checked by the caller). */
+  async roomOfVideo(video: VideoRow, user: UserRow | undefined): Promise<{ video: VideoRow; room: ChatRoomRow; moderator: boolean } | ChatError> {
+    if (!video.is_live) return notFound('This video is not a live: its chat, if it had one, is in its chat replay');
+    const live = await lives.findLiveByVideoId(this.pool, video.id);
+    if (!live) return notFound();
+    const perChannel = live.permanent_live && live.chat_room === 'channel';
+    const room = await chat.ensureRoom(this.pool, { videoId: video.id, channelId: video.channel_id, perChannel });
+    return { video, room, moderator: await this.isModerator(user, video) };
+  }
+
+  /** The messages said during the live sessions a replay video records, in playback order, a page at a time. */
+  async replay(videoId: number, range: { fromSeconds?: number; toSeconds?: number }): Promise<{ total: number; data: ChatMessage[] }> {
+    const toMs = (seconds: number) => Math.min(MAX_OFFSET_MS, Math.round(seconds * 1000));
+    const { total, rows } = await chat.replayMessages(this.pool, videoId, {
+      fromMs: toMs(range.fromSeconds ?? 0), toMs: toMs(range.toSeconds ?? Infinity), limit: REPLAY_PAGE,
+    });
+    return { total, data: rows.map((row) => presentMessage(row)) };
+  }
+
+  async join(participant: Participant, videoRef: unknown, password: string | undefined): Promise<JoinGrant | ChatError> {
+    const opened = await this.openRoom(videoRef, { user: participant.user, password });
+    if (isChatError(opened)) return opened;
+    const { video, room, moderator } = opened;
+    const membership: Membership = { room: roomRefOf(room), channelId: room.channel_id, videoId: video.id, moderator };
+    const refusal = moderator ? undefined : await this.postingRefusal(participant, room);
+    this.announceActive(membership.room);
+    return {
+      membership,
+      room: this.viewOf(room, video.id),
+      me: { nick: participant.nick, color: participant.color, moderator, canPost: !refusal, ...(refusal ? { reason: refusal.message } : {}) },
+      history: await this.history(room.id),
+    };
+  }
+
+  viewOf(room: ChatRoomRow, videoId: number): RoomView {
+    const ref = roomRefOf(room);
+    const domain = this.options.xmppMucDomain;
+    return {
+      id: room.id, videoId, title: ref.title, settings: settingsOf(room),
+      xmppAddress: domain ? `xmpp:${ref.xmppName}@${domain}?join` : null,
+    };
+  }
+
+  async history(roomId: number): Promise<ChatMessage[]> {
+    if (this.options.settings.historySize === 0) return [];
+    return (await chat.recentMessages(this.pool, roomId, this.options.settings.historySize)).map((row) => presentMessage(row));
+  }
+
+  async post(participant: Participant, membership: Membership, rawText: unknown): Promise<ChatMessage | ChatError> {
+    const cleaned = cleanMessageText(rawText, this.options.settings.maxMessageLength);
+    if ('code' in cleaned) return cleaned;
+    const room = await this.room(membership.room.id);
+    if (!room) return notFound('This chat room is gone');
+    if (!membership.moderator) {
+      const refusal = await this.postingRefusal(participant, room) ?? this.floodRefusal(`${membership.room.id}|${participant.key}`)
+        ?? wordRefusal(cleaned.text, room) ?? await this.slowModeRefusal(participant.key, room);
+      if (refusal) return refusal;
+    }
+    const session = await this.openSession(membership.videoId);
+    const row = await chat.insertMessage(this.pool, {
+      roomId: room.id, videoId: membership.videoId, sessionId: session?.id ?? null,
+      offsetMs: session ? Math.max(0, Date.now() - session.started_at.getTime()) : null,
+      authorKey: participant.key, authorIpHash: participant.ipHash, accountId: participant.user?.account_id ?? null,
+      nick: participant.nick, color: participant.color, moderator: membership.moderator, source: 'web', bridgeId: null, text: cleaned.text,
+    });
+    const message = presentMessage(row, participant.user?.username ?? null);
+    this.publish({ type: 'message', room: membership.room, message, bridgeId: null });
+    return message;
+  }
+
+  /** Bans, timeouts, and the room's mode (registered-only, followers-only, anonymous switched off). */
+  private async postingRefusal(participant: Participant, room: ChatRoomRow): Promise<ChatError | undefined> {
+    if (participant.anonymous && !this.options.settings.allowAnonymous) {
+      return { code: 'anonymous_disabled', message: 'Log in to chat: this instance does not allow anonymous messages' };
+    }
+    if (participant.anonymous && room.mode !== 'open') {
+      return { code: 'registered_only', message: 'Only registered users may chat in this room' };
+    }
+    if (room.mode === 'followers' && participant.user && participant.user.channel_id !== room.channel_id
+      && !await subscriptions.isSubscribed(this.pool, participant.user.account_id, room.channel_id)) {
+      return { code: 'followers_only', message: 'Only followers of this channel may chat in this room' };
+    }
+    return this.banRefusal(room.channel_id, participant.banKeys);
+  }
+
+  private async banRefusal(channelId: number, keys: string[]): Promise<ChatError | undefined> {
+    const ban = await chat.activeBan(this.pool, channelId, keys);
+    if (!ban) return undefined;
+    if (ban.expires_at === null) return { code: 'banned', message: 'You are banned from this chat' };
+    const seconds = Math.ceil((ban.expires_at.getTime() - Date.now()) / 1000);
+    return { code: 'timed_out', message: `You are timed out for ${seconds} more seconds`, retryAfterSeconds: seconds };
+  }
+
+  private floodRefusal(key: string): ChatError | undefined {
+    const waitMs = this.flood.take(key);
+    if (waitMs === 0) return undefined;
+    return { code: 'rate_limited', message: 'You are sending messages too fast', retryAfterSeconds: Math.ceil(waitMs / 1000) };
+  }
+
+  private async slowModeRefusal(authorKey: string, room: ChatRoomRow): Promise<ChatError | undefined> {
+    if (room.slow_mode_seconds === 0) return undefined;
+    const last = await chat.lastMessageAt(this.pool, room.id, authorKey);
+    const waitMs = last ? room.slow_mode_seconds * 1000 - (Date.now() - last.getTime()) : 0;
+    if (waitMs <= 0) return undefined;
+    return {
+      code: 'slow_mode', retryAfterSeconds: Math.ceil(waitMs / 1000),
+      message: `Slow mode: one message every ${room.slow_mode_seconds} s; wait ${Math.ceil(waitMs / 1000)} s`,
+    };
+  }
+
+  /** Instance admins and moderators, the video's owner, and the channel's chat moderators. */
+  async isModerator(user: UserRow | undefined, video: { owner_user_id: number; channel_id: number }): Promise<boolean> {
+    if (!user) return false;
+    if (user.role === UserRole.ADMINISTRATOR || user.role === UserRole.MODERATOR || user.id === video.owner_user_id) return true;
+    return chat.isChannelModerator(this.pool, video.channel_id, user.account_id);
+  }
+
+  async room(id: number): Promise<ChatRoomRow | undefined> {
+    const cached = this.roomCache.get(id);
+    if (cached && cached.until > Date.now()) return cached.row;
+    const row = await chat.findRoom(this.pool, id);
+    if (!row) return undefined;
+    if (this.roomCache.size > 10_000) this.roomCache.clear();
+    this.roomCache.set(id, { row, until: Date.now() + CACHE_MS });
+    return row;
+  }
+
+  private async openSession(videoId: number): Promise<{ id: number; started_at: Date } | undefined> {
+    const cached = this.sessionCache.get(videoId);
+    if (cached && cached.until > Date.now()) return cached.session;
+    const session = await chat.openSessionOf(this.pool, videoId);
+    if (this.sessionCache.size > 10_000) this.sessionCache.clear();
+    this.sessionCache.set(videoId, { session, until: Date.now() + CACHE_MS });
+    return session;
+  }
+
+  /** A live went on air or off: messages are dated against the new session, and the bridge joins its room. */
+  async liveStateChanged(videoId: number, onAir: boolean): Promise<void> {
+    this.sessionCache.delete(videoId);
+    if (!onAir) return;
+    const video = await videos.findVideo(this.pool, { id: videoId });
+    const live = video && await lives.findLiveByVideoId(this.pool, videoId);
+    if (!video || !live) return;
+    const room = await chat.ensureRoom(this.pool, { videoId, channelId: video.channel_id, perChannel: live.permanent_live && live.chat_room === 'channel' });
+    this.announceActive(roomRefOf(room), true);
+  }
+
+  /** Tells every process's hub (the bridge's) that a room has an audience; once a minute per room is plenty. */
+  private announceActive(room: ChatRoomRef, always = false): void {
+    const last = this.announced.get(room.id) ?? 0;
+    if (!always && Date.now() - last < ANNOUNCE_EVERY_MS) return;
+    if (this.announced.size > 10_000) this.announced.clear();
+    this.announced.set(room.id, Date.now());
+    this.publish({ type: 'room-active', room });
+  }
+
+  // --- ChatHub: what the XMPP bridge calls -------------------------------------------------------
+
+  async activeRooms(): Promise<ChatRoomRef[]> {
+    return (await chat.onAirRooms(this.pool)).map(roomRefOf);
+  }
+
+  async messagesAfter(roomId: number, afterId: number, limit: number): Promise<ChatMessage[]> {
+    return (await chat.webMessagesAfter(this.pool, roomId, afterId, limit)).map((row) => presentMessage(row));
+  }
+
+  async roomByXmppName(xmppName: string): Promise<ChatRoomRef | undefined> {
+    const live = /^live-([0-9a-f-]{36})$/.exec(xmppName);
+    const channel = /^channel-(.+)$/.exec(xmppName);
+    const row = live ? await chat.findRoomByVideoUuid(this.pool, live[1])
+      : channel ? await chat.findChannelRoomByName(this.pool, channel[1]) : undefined;
+    return row ? roomRefOf(row) : undefined;
+  }
+
+  async postFromXmpp(input: { roomId: number; nick: string; text: string; bridgeId: string }): Promise<ChatMessage | ChatError> {
+    const room = await this.room(input.roomId);
+    if (!room) return notFound('No such chat room');
+    const cleaned = cleanMessageText(input.text, this.options.settings.maxMessageLength);
+    if ('code' in cleaned) return cleaned;
+    const nick = cleanNick(input.nick);
+    const key = `x:${nick}`;
+    const refusal = await this.banRefusal(room.channel_id, [key]) ?? this.floodRefusal(`${room.id}|${key}`)
+      ?? wordRefusal(cleaned.text, room) ?? await this.slowModeRefusal(key, room);
+    if (refusal) return refusal;
+    if (await chat.findMessageByBridgeId(this.pool, room.id, input.bridgeId)) return { code: 'invalid', message: 'Already relayed' };
+    const videoId = room.video_id ?? await this.onAirVideoOfChannel(room.channel_id);
+    const session = videoId ? await this.openSession(videoId) : undefined;
+    const row = await chat.insertMessage(this.pool, {
+      roomId: room.id, videoId: videoId ?? null, sessionId: session?.id ?? null,
+      offsetMs: session ? Math.max(0, Date.now() - session.started_at.getTime()) : null,
+      authorKey: key, authorIpHash: null, accountId: null, nick, color: colorOf(key), moderator: false,
+      source: 'xmpp', bridgeId: input.bridgeId, text: cleaned.text,
+    });
+    const message = presentMessage(row, null);
+    this.publish({ type: 'message', room: roomRefOf(room), message, bridgeId: input.bridgeId });
+    return message;
+  }
+
+  async retractFromXmpp(input: { roomId: number; bridgeId: string }): Promise<void> {
+    const room = await this.room(input.roomId);
+    const row = room && await chat.findMessageByBridgeId(this.pool, room.id, input.bridgeId);
+    if (!room || !row) return;
+    const hidden = await chat.hideMessages(this.pool, room.id, [Number(row.id)]);
+    if (hidden.length > 0) this.publish({ type: 'deleted', room: roomRefOf(room), messageIds: hidden, bridgeIds: [input.bridgeId] });
+  }
+
+  private async onAirVideoOfChannel(channelId: number): Promise<number | undefined> {
+    const { rows } = await this.pool.query<{ id: number }>(
+      `SELECT v.id FROM videos v JOIN lives l ON l.video_id = v.id
+       WHERE v.channel_id = $1 AND v.is_live AND v.state = 1 AND l.chat_room = 'channel' ORDER BY v.id DESC LIMIT 1`, [channelId]);
+    return rows[0]?.id;
+  }
+}
+
+function wordRefusal(text: string, room: ChatRoomRow): ChatError | undefined {
+  return forbiddenWordIn(text, room.forbidden_words)
+    ? { code: 'forbidden_word', message: 'Your message contains a word this room does not allow' } : undefined;
+}
