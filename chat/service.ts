@@ -44,7 +44,7 @@ export interface RoomView {
 export interface JoinGrant {
   membership: Membership;
   room: RoomView;
-  me: { nick: string; color: string; moderator: boolean; canPost: boolean; reason?: string };
+  me: { nick: string; color: string; moderator: boolean; canPost: boolean; reason?: string; code?: string; retryAfterSeconds?: number };
   history: ChatMessage[];
 }
 
@@ -126,7 +126,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     return {
       membership,
       room: this.viewOf(room, video.id),
-      me: { nick: participant.nick, color: participant.color, moderator, canPost: !refusal, ...(refusal ? { reason: refusal.message } : {}) },
+      me: { nick: participant.nick, color: participant.color, moderator, canPost: !refusal, ...refusalFields(refusal) },
       history: await this.history(room.id),
     };
   }
@@ -309,6 +309,12 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
        WHERE v.channel_id = $1 AND v.is_live AND v.state = 1 AND l.chat_room = 'channel' ORDER BY v.id DESC LIMIT 1`, [channelId]);
     return rows[0]?.id;
   }
+}
+
+/** Why a newcomer cannot post, and for how long when it is a timeout. */
+function refusalFields(refusal: ChatError | undefined) {
+  if (!refusal) return {};
+  return { reason: refusal.message, code: refusal.code, ...(refusal.retryAfterSeconds ? { retryAfterSeconds: refusal.retryAfterSeconds } : {}) };
 }
 
 function wordRefusal(text: string, room: ChatRoomRow): ChatError | undefined {

@@ -121,7 +121,8 @@ function refreshTokens() {
   return refreshing;
 }
 
-async function accessToken() {
+/** The access token to send, refreshed first when it is about to expire; null when logged out. */
+export async function accessToken() {
   const tokens = getTokens();
   if (!tokens) return null;
   if (tokens.refreshToken && tokens.expiresAt && Date.now() > tokens.expiresAt - EXPIRY_MARGIN_MS) {
@@ -209,3 +210,9 @@ export const replyToComment = (id, commentId, text, { password } = {}) =>
   request(`/videos/${encodeURIComponent(id)}/comments/${encodeURIComponent(commentId)}`, { method: 'POST', json: { text }, headers: passwordHeaders(password) });
 export const deleteComment = (id, commentId, { password } = {}) =>
   request(`/videos/${encodeURIComponent(id)}/comments/${encodeURIComponent(commentId)}`, { method: 'DELETE', headers: passwordHeaders(password) });
+
+// ---- chat (docs/CHAT.md; the live chat itself goes over socket.io) --------------------------------
+
+/** The messages said during the live this video records: { total, data: ChatMessage[] } by offsetSeconds. */
+export const getChatReplay = (id, { password, from, to } = {}) =>
+  request(`/videos/${encodeURIComponent(id)}/chat/replay`, { query: { from, to }, headers: passwordHeaders(password) });

@@ -357,6 +357,8 @@ function renderDetails() {
   $('#obs-srt').value = live.srtUrl ?? '';
   show($('#obs-whip-field'), ownerView && Boolean(live.whipUrl));
   $('#obs-whip').value = live.whipUrl ?? '';
+  // The chat overlay is public (it only reads the chat): anyone who may see the live may use it.
+  $('#obs-chat-overlay').value = new URL(`/chat-overlay.html?video=${encodeURIComponent(video.uuid)}`, location.origin).href;
 }
 
 function setSelectValue(select, value) {

@@ -2,6 +2,8 @@
 // in real time, without reloading. document.body.dataset.state: loading | waiting | playing | ended |
 // unavailable | error | password (a password-protected video asks for its password).
 import { ApiError, getLive, getVideo, postView, requestFileToken, VideoState } from './api.js';
+import { ChatPanel } from './chat.js';
+import { ChatReplay } from './chat/replay.js';
 import { CommentsSection } from './comments.js';
 import { $, formatDate, formatRelative, hueOf, show } from './dom.js';
 import { initLayout, setPageTitle } from './layout.js';
@@ -35,6 +37,7 @@ const ui = {
   description: $('#description'),
   reuploaded: $('#reuploaded'),
   comments: $('#comments'),
+  chat: $('#chat'),
 };
 
 /** The id in /w/<id>: numeric id, uuid or short uuid. */
@@ -43,6 +46,7 @@ const videoRef = decodeURIComponent(location.pathname.split('/').filter(Boolean)
 let video = null;
 let player = null;
 let realtime = null;
+let chat = null;
 let overlayAction = null;
 
 // ---- protected videos (private 3, internal 4, password 5) ---------------------------------------
@@ -362,10 +366,14 @@ async function main() {
     void new ChapterProgressBar(ui.video, ui.player).load(video, { password: videoPassword, mediaUrl: withFileToken });
   }
   void new CommentsSection(ui.comments, video, { password: videoPassword }).load();
+  // A live has its chat; a video that was a live replays the chat said during it.
+  if (video.isLive) chat = new ChatPanel(ui.chat, video, { password: videoPassword }).start();
+  else void new ChatReplay(ui.chat, ui.video).load(video, { password: videoPassword });
 }
 
 window.addEventListener('pagehide', () => {
   realtime?.close();
+  chat?.close();
   player?.destroy();
 });
 
