@@ -108,6 +108,11 @@ export class ChatPanel {
     this.#status('');
     if (me.canPost) this.#unlock();
     else this.#lock(reasonText(me.reason));
+    // A timeout found on joining ends by itself: unlock when it does.
+    if (!me.canPost && me.retryAfterSeconds) {
+      clearTimeout(this.#unlockTimer);
+      this.#unlockTimer = setTimeout(() => this.#unlock(), me.retryAfterSeconds * 1000);
+    }
   }
 
   /** `xmpp:<room>@<muc>?join`: a link an XMPP client opens; shown as the bare room address. */
