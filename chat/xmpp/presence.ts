@@ -1,0 +1,31 @@
+// Reads the presences the MUC sends to one of our occupants about themselves. Pure.
+import { splitOccupant } from './addresses.ts';
+import { errorCondition } from './incoming.ts';
+import { NS } from './namespaces.ts';
+import type { XmlElement } from './xmpp-js.ts';
+
+export type SelfPresence =
+  /** We are in the room under `nick`; `created` when our join created it (status 201). */
+  | { kind: 'joined'; room: string; to: string; nick: string; created: boolean }
+  /** We left or were removed (kicked, banned, room destroyed, server shutting down). */
+  | { kind: 'left'; room: string; to: string; nick: string }
+  | { kind: 'error'; room: string; to: string; nick: string; condition: string }
+  | { kind: 'other' };
+
+export function readSelfPresence(stanza: XmlElement): SelfPresence {
+  if (stanza.name !== 'presence') return { kind: 'other' };
+  const { room, nick } = splitOccupant(stanza.attrs.from ?? '');
+  const to = stanza.attrs.to ?? '';
+  if (nick === null) return { kind: 'other' };
+  if (stanza.attrs.type === 'error') return { kind: 'error', room, to, nick, condition: errorCondition(stanza) };
+  const codes = statusCodes(stanza);
+  // Status 110 marks the presence that concerns the receiving occupant itself.
+  if (!codes.has('110')) return { kind: 'other' };
+  if (stanza.attrs.type === 'unavailable') return { kind: 'left', room, to, nick };
+  return { kind: 'joined', room, to, nick, created: codes.has('201') };
+}
+
+function statusCodes(stanza: XmlElement): Set<string> {
+  const x = stanza.getChild('x', NS.mucUser);
+  return new Set((x?.getChildren('status') ?? []).map((status) => status.attrs.code ?? ''));
+}
