@@ -37,12 +37,17 @@ export function attachChatNamespace(options: ChatNamespaceOptions): Namespace {
   const namespace = io.of('/chat');
   const eventFlood = new FloodGuard(EVENTS_PER_WINDOW, EVENT_WINDOW_MS);
 
+  // Each process delivers to its own sockets: local delivery never waits on Postgres, and one
+  // NOTIFY per event (serverSideEmit through the postgres adapter) tells the other processes.
   service.publish = (event) => {
     deliverToSockets(namespace, event);
     namespace.serverSideEmit('chat-hub', event);
     service.emitLocally(event);
   };
-  namespace.on('chat-hub', (event: ChatBroadcast) => service.emitLocally(event));
+  namespace.on('chat-hub', (event: ChatBroadcast) => {
+    deliverToSockets(namespace, event);
+    service.emitLocally(event);
+  });
 
   namespace.use((socket, next) => {
     void identify(options, socket).then((participant) => {
@@ -80,8 +85,9 @@ export function attachChatNamespace(options: ChatNamespaceOptions): Namespace {
       const grant = await service.join(participant, body.videoId, password);
       if (isChatError(grant)) return fail(grant);
       memberships.set(grant.membership.room.id, grant.membership);
+      // In the room before reading its history: a message said meanwhile is in one or the other.
       await socket.join(roomChannel(grant.membership.room.id));
-      return { ok: true, room: grant.room, me: grant.me, history: grant.history };
+      return { ok: true, room: grant.room, me: grant.me, history: await service.history(grant.membership.room.id) };
     });
     on('leave', async (body) => {
       const membership = membershipOf(body);
@@ -134,7 +140,7 @@ async function identify(options: ChatNamespaceOptions, socket: Socket): Promise<
 }
 
 function deliverToSockets(namespace: Namespace, event: ChatBroadcast): void {
-  const room = namespace.to(roomChannel(event.room.id));
+  const room = namespace.local.to(roomChannel(event.room.id));
   switch (event.type) {
     case 'message': room.emit('message', event.message); break;
     case 'deleted': room.emit('deleted', { roomId: event.room.id, messageIds: event.messageIds }); break;
@@ -142,7 +148,7 @@ function deliverToSockets(namespace: Namespace, event: ChatBroadcast): void {
     case 'room-active': break;
     case 'settings': room.emit('settings', { roomId: event.room.id, settings: event.settings }); break;
     case 'moderated':
-      namespace.to(event.targetKeys.map(identityChannel)).emit('moderated',
+      namespace.local.to(event.targetKeys.map(identityChannel)).emit('moderated',
         { roomId: event.room.id, action: event.action, until: event.until, reason: event.reason });
       break;
   }

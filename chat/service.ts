@@ -7,6 +7,7 @@ import { chat, parseVideoRef, subscriptions, lives, videos, UserRole, type ChatR
 import type { ChatBroadcast } from './broadcast.ts';
 import type { ChatError, ChatHub, ChatHubEvents, ChatMessage, ChatRoomRef, ChatRoomSettings } from './contracts.ts';
 import { FloodGuard } from './flood.ts';
+import { TtlCache } from './ttl-cache.ts';
 import { colorOf } from './identity.ts';
 import type { Participant } from './participant.ts';
 import { presentMessage, roomRefOf, settingsOf } from './present.ts';
@@ -45,7 +46,6 @@ export interface JoinGrant {
   membership: Membership;
   room: RoomView;
   me: { nick: string; color: string; moderator: boolean; canPost: boolean; reason?: string; code?: string; retryAfterSeconds?: number };
-  history: ChatMessage[];
 }
 
 const CACHE_MS = 1000;
@@ -62,9 +62,14 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
   /** For the moderation actions (chat/moderation.ts), which share the service's rules and cache. */
   get database(): pg.Pool { return this.pool; }
   private readonly flood: FloodGuard;
-  private readonly roomCache = new Map<number, { row: ChatRoomRow; until: number }>();
+  private readonly roomCache = new TtlCache<number, ChatRoomRow | undefined>(CACHE_MS);
+  /** Joins come in storms (a live starts, a link is shared): the video behind a reference, its live and room. */
+  private readonly videoCache = new TtlCache<string, VideoRow | undefined>(CACHE_MS);
+  private liveRoomCache = new TtlCache<number, ChatRoomRow | ChatError>(CACHE_MS);
+  /** The newcomer's history; also dropped at the room's next message, deletion or clearing. */
+  private readonly historyCache = new TtlCache<number, ChatMessage[]>(CACHE_MS);
   private readonly announced = new Map<number, number>();
-  private readonly sessionCache = new Map<number, { session: { id: number; started_at: Date } | undefined; until: number }>();
+  private readonly sessionCache = new TtlCache<number, { id: number; started_at: Date } | undefined>(CACHE_MS);
   /** Set by the transport: delivers to sockets and other processes, then to this hub's listeners. */
   publish: (event: ChatBroadcast) => void = (event) => this.emitLocally(event);
 
@@ -79,7 +84,11 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
 
   /** Hands an event (from this process or another) to this process's hub listeners (the XMPP bridge). */
   emitLocally(event: ChatBroadcast): void {
-    if (event.type === 'settings') this.roomCache.delete(event.room.id);
+    if (event.type === 'settings') {
+      this.roomCache.delete(event.room.id);
+      this.liveRoomCache = new TtlCache(CACHE_MS);
+    }
+    if (event.type === 'message' || event.type === 'deleted' || event.type === 'cleared') this.historyCache.delete(event.room.id);
     if (event.type === 'message') this.emit('message', { room: event.room, message: event.message, bridgeId: event.bridgeId });
     else if (event.type === 'deleted') this.emit('deleted', { room: event.room, messageIds: event.messageIds, bridgeIds: event.bridgeIds });
     else if (event.type === 'cleared') this.emit('cleared', { room: event.room });
@@ -89,8 +98,9 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
   /** The live video behind a reference, the viewer's right to see it, and its chat room. */
   async openRoom(videoRef: unknown, viewer: { user: UserRow | undefined; password: string | undefined }):
     Promise<{ video: VideoRow; room: ChatRoomRow; moderator: boolean } | ChatError> {
-    const ref = parseVideoRef(String(videoRef ?? ''));
-    const video = ref ? await videos.findVideo(this.pool, ref) : undefined;
+    const text = String(videoRef ?? '');
+    const ref = parseVideoRef(text);
+    const video = ref ? await this.videoCache.get(text, () => videos.findVideo(this.pool, ref)) : undefined;
     if (!video) return notFound();
     const denial = await this.options.canView(video, viewer);
     if (denial) return { code: denial.code, message: denial.message };
@@ -100,10 +110,13 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
   /** The chat room of a live video the viewer may see (checked by the caller). */
   async roomOfVideo(video: VideoRow, user: UserRow | undefined): Promise<{ video: VideoRow; room: ChatRoomRow; moderator: boolean } | ChatError> {
     if (!video.is_live) return notFound('This video is not a live: its chat, if it had one, is in its chat replay');
-    const live = await lives.findLiveByVideoId(this.pool, video.id);
-    if (!live) return notFound();
-    const perChannel = live.permanent_live && live.chat_room === 'channel';
-    const room = await chat.ensureRoom(this.pool, { videoId: video.id, channelId: video.channel_id, perChannel });
+    const room = await this.liveRoomCache.get(video.id, async () => {
+      const live = await lives.findLiveByVideoId(this.pool, video.id);
+      if (!live) return notFound();
+      const perChannel = live.permanent_live && live.chat_room === 'channel';
+      return chat.ensureRoom(this.pool, { videoId: video.id, channelId: video.channel_id, perChannel });
+    });
+    if (isChatError(room)) return room;
     return { video, room, moderator: await this.isModerator(user, video) };
   }
 
@@ -127,7 +140,6 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
       membership,
       room: this.viewOf(room, video.id),
       me: { nick: participant.nick, color: participant.color, moderator, canPost: !refusal, ...refusalFields(refusal) },
-      history: await this.history(room.id),
     };
   }
 
@@ -142,7 +154,8 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
 
   async history(roomId: number): Promise<ChatMessage[]> {
     if (this.options.settings.historySize === 0) return [];
-    return (await chat.recentMessages(this.pool, roomId, this.options.settings.historySize)).map((row) => presentMessage(row));
+    return this.historyCache.get(roomId, async () =>
+      (await chat.recentMessages(this.pool, roomId, this.options.settings.historySize)).map((row) => presentMessage(row)));
   }
 
   async post(participant: Participant, membership: Membership, rawText: unknown): Promise<ChatMessage | ChatError> {
@@ -214,23 +227,12 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     return chat.isChannelModerator(this.pool, video.channel_id, user.account_id);
   }
 
-  async room(id: number): Promise<ChatRoomRow | undefined> {
-    const cached = this.roomCache.get(id);
-    if (cached && cached.until > Date.now()) return cached.row;
-    const row = await chat.findRoom(this.pool, id);
-    if (!row) return undefined;
-    if (this.roomCache.size > 10_000) this.roomCache.clear();
-    this.roomCache.set(id, { row, until: Date.now() + CACHE_MS });
-    return row;
+  room(id: number): Promise<ChatRoomRow | undefined> {
+    return this.roomCache.get(id, () => chat.findRoom(this.pool, id));
   }
 
-  private async openSession(videoId: number): Promise<{ id: number; started_at: Date } | undefined> {
-    const cached = this.sessionCache.get(videoId);
-    if (cached && cached.until > Date.now()) return cached.session;
-    const session = await chat.openSessionOf(this.pool, videoId);
-    if (this.sessionCache.size > 10_000) this.sessionCache.clear();
-    this.sessionCache.set(videoId, { session, until: Date.now() + CACHE_MS });
-    return session;
+  private openSession(videoId: number): Promise<{ id: number; started_at: Date } | undefined> {
+    return this.sessionCache.get(videoId, () => chat.openSessionOf(this.pool, videoId));
   }
 
   /** A live went on air or off: messages are dated against the new session, and the bridge joins its room. */
