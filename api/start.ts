@@ -68,7 +68,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     pool: database.pool, jobs, dataDir, limits: config.uploads, allowedPrivacies: () => SUPPORTED_PRIVACIES,
   });
   const lives = new LiveManager({
-    pool: database.pool, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live'),
+    pool: database.pool, processLock: database.processLock, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live'),
     onRecordingEnded: (sessionId) => jobs.enqueue<ReplayJob>(REPLAY_QUEUE, { sessionId }),
   });
   await lives.recoverAfterRestart();

@@ -23,3 +23,4 @@ export type { ChatRoomRow, ChatMessageRow } from './repositories/chat.ts';
 export * as subscriptions from './repositories/subscriptions.ts';
 export * as channels from './repositories/channels.ts';
 export type { ChannelRow } from './repositories/channels.ts';
+export type { ProcessLock } from './process-lock.ts';

@@ -3,10 +3,13 @@ import pg from 'pg';
 import type { Config, Logger } from '../config/index.ts';
 import { startEmbeddedPostgres } from './embedded.ts';
 import { migrate } from './migrate.ts';
+import { holdProcessLock, type ProcessLock } from './process-lock.ts';
 
 export interface Database {
   pool: pg.Pool;
   url: string;
+  /** This process's liveness lock: live sessions record its key (see db/process-lock.ts). */
+  processLock: ProcessLock;
   close(): Promise<void>;
 }
 
@@ -26,11 +29,14 @@ export async function openDatabase(config: Config, log: Logger): Promise<Databas
     await embedded?.stop();
     throw error;
   }
+  const processLock = await holdProcessLock(url);
   return {
     pool,
     url,
+    processLock,
     async close() {
       closing = true;
+      await processLock.release();
       await pool.end();
       await embedded?.stop();
     },

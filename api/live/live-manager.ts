@@ -4,7 +4,7 @@ import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Config, Logger } from '../../config/index.ts';
-import { lives, liveSessions, videos, VideoState, LiveVideoError } from '../../db/index.ts';
+import { lives, liveSessions, videos, VideoState, LiveVideoError, type ProcessLock } from '../../db/index.ts';
 import type { Admission, PublishAttempt, PublishGate } from '../../ingest/index.ts';
 import { prepareLiveTranscoder, writeEndedPlaylists, type EncoderSelection } from '../../packager/index.ts';
 import type { LiveSession } from './live-session.ts';
@@ -26,6 +26,8 @@ export interface LiveManagerOptions {
   /** A session that recorded its segments for a replay has ended (normally or in a crash). */
   onRecordingEnded?: (sessionId: number) => Promise<void>;
   pool: pg.Pool;
+  /** This process's liveness lock: sessions record it, and recovery spares those of live processes. */
+  processLock: ProcessLock;
   config: Config;
   ffmpegPath: string;
   encoder: EncoderSelection;
@@ -63,12 +65,21 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
   /** A server that stopped mid-stream left sessions open: end them and reset their lives. */
   async recoverAfterRestart(): Promise<void> {
     const { pool, log } = this.#options;
-    for (const { sessionId, videoId, permanent, saveReplay } of await liveSessions.closeDanglingSessions(pool)) {
+    for (const { sessionId, videoId, permanent, saveReplay } of await liveSessions.closeDanglingSessions(pool, (key) => this.#options.processLock.isGone(key))) {
       await videos.setVideoState(pool, videoId, permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED);
       log.info(`live of video ${videoId} was streaming when the server stopped: marked ${permanent ? 'waiting' : 'ended'}`);
       // What was recorded before the stop is on disk: it still becomes the replay.
       if (saveReplay) await this.#options.onRecordingEnded?.(sessionId);
     }
+  }
+
+  /** Another server process on this database streams this live now. */
+  async #runsElsewhere(liveId: number): Promise<boolean> {
+    const { processLock } = this.#options;
+    for (const owner of await liveSessions.openSessionOwners(this.#options.pool, liveId)) {
+      if (owner !== processLock.key && !await processLock.isGone(owner)) return true;
+    }
+    return false;
   }
 
   async admit(attempt: PublishAttempt): Promise<Admission> {
@@ -88,7 +99,11 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
     const placeholder = { liveId: live.id } as LiveSession;
     this.#active.set(live.id, placeholder);
     try {
-      const row = await liveSessions.startLiveSession(pool, live.id, attempt.protocol, live.save_replay);
+      if (await this.#runsElsewhere(live.id)) {
+        this.#active.delete(live.id);
+        return { admitted: false, reason: `live ${video.uuid} already has a publisher (on another server process)` };
+      }
+      const row = await liveSessions.startLiveSession(pool, live.id, attempt.protocol, live.save_replay, this.#options.processLock.key);
       const session: LiveSession = {
         sessionId: row.id,
         liveId: live.id,

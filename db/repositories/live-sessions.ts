@@ -13,9 +13,10 @@ export interface LiveSessionRow {
   replay_video_id: number | null;
 }
 
-export async function startLiveSession(pool: pg.Pool, liveId: number, protocol: string, saveReplay: boolean): Promise<LiveSessionRow> {
+export async function startLiveSession(pool: pg.Pool, liveId: number, protocol: string, saveReplay: boolean, ownerLock: string): Promise<LiveSessionRow> {
   const { rows: [row] } = await pool.query<LiveSessionRow>(
-    'INSERT INTO live_sessions (live_id, protocol, save_replay) VALUES ($1, $2, $3) RETURNING *', [liveId, protocol, saveReplay]);
+    'INSERT INTO live_sessions (live_id, protocol, save_replay, owner_lock) VALUES ($1, $2, $3, $4) RETURNING *',
+    [liveId, protocol, saveReplay, ownerLock]);
   return row;
 }
 
@@ -44,13 +45,28 @@ export async function listLiveSessions(pool: pg.Pool, liveId: number): Promise<L
 }
 
 /**
- * Sessions left open by a server that stopped mid-stream. Closing them returns the video ids,
- * so the caller can move each live to its after-stream state.
+ * Sessions left open by server processes that are gone (stopped mid-stream, crashed). Sessions of
+ * processes still running (several processes on one database) are left alone. Closing them returns
+ * the video ids, so the caller can move each live to its after-stream state.
  */
-export async function closeDanglingSessions(pool: pg.Pool): Promise<Array<{ sessionId: number; videoId: number; permanent: boolean; saveReplay: boolean }>> {
+export async function closeDanglingSessions(pool: pg.Pool, isGone: (ownerLock: string) => Promise<boolean>):
+  Promise<Array<{ sessionId: number; videoId: number; permanent: boolean; saveReplay: boolean }>> {
+  const { rows: open } = await pool.query<{ id: number; owner_lock: string | null }>(
+    'SELECT id, owner_lock FROM live_sessions WHERE ended_at IS NULL');
+  const gone: number[] = [];
+  for (const session of open) {
+    if (session.owner_lock === null || await isGone(session.owner_lock)) gone.push(session.id);
+  }
   const { rows } = await pool.query<{ id: number; video_id: number; permanent_live: boolean; save_replay: boolean }>(
     `UPDATE live_sessions s SET ended_at = now() FROM lives l
-     WHERE s.live_id = l.id AND s.ended_at IS NULL
-     RETURNING s.id, l.video_id, l.permanent_live, s.save_replay`);
+     WHERE s.live_id = l.id AND s.ended_at IS NULL AND s.id = ANY($1)
+     RETURNING s.id, l.video_id, l.permanent_live, s.save_replay`, [gone]);
   return rows.map((row) => ({ sessionId: row.id, videoId: row.video_id, permanent: row.permanent_live, saveReplay: row.save_replay }));
+}
+
+/** The process locks of a live's open sessions (normally none, or this process's). */
+export async function openSessionOwners(pool: pg.Pool, liveId: number): Promise<string[]> {
+  const { rows } = await pool.query<{ owner_lock: string | null }>(
+    'SELECT owner_lock FROM live_sessions WHERE live_id = $1 AND ended_at IS NULL', [liveId]);
+  return rows.flatMap((row) => row.owner_lock === null ? [] : [row.owner_lock]);
 }

@@ -1,23 +1,34 @@
-// Two server processes on one database share a chat room: socket.io's postgres adapter carries
-// the broadcasts between them, and bans live in the database both read.
+// Two server processes on one database: they share chat rooms (socket.io's postgres adapter carries
+// the events between them, bans live in the database both read), and a process that starts leaves
+// the lives the other one is streaming alone.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestServer, type TestServer } from '../helpers/server.ts';
 import { ApiClient } from '../helpers/api.ts';
 import { connectChat, type ChatClient } from '../helpers/chat.ts';
+import { publish, type Publisher } from '../helpers/publisher.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 let first: TestServer;
 let second: TestServer;
 const clients: ChatClient[] = [];
+let publisher: Publisher | undefined;
+let onAir: { id: number; streamKey: string };
 
 before(async () => {
   first = await createTestServer();
   await first.start();
+  // A live streams on the first process when the second one starts.
+  const admin = await ApiClient.asAdmin(first.baseUrl);
+  onAir = await admin.createLive({ name: 'Streaming on process one' });
+  publisher = publish(`rtmp://127.0.0.1:${first.rtmpPort}/live/${onAir.streamKey}`, { width: 640, height: 360, seconds: 120 });
+  await waitFor('published', async () => (await admin.get(`/api/v1/videos/${onAir.id}`)).body.state.id === 1, { timeoutMs: 30_000 });
   second = await createTestServer({ DATABASE_URL: first.databaseUrl });
   await second.start();
 });
 
 after(async () => {
+  await publisher?.stop();
   for (const client of clients) client.close();
   await second?.destroy();
   await first?.destroy();
@@ -54,4 +65,18 @@ test('viewers connected to two server processes share one room: messages, deleti
   assert.equal(count(onFirst, 'hello from process two'), 1);
   assert.equal(count(onSecond, 'hello from process one'), 1);
   assert.equal(count(moderator, 'hello from process one'), 1);
+});
+
+test('a process that starts leaves the lives of the other on air, and refuses a second publisher of one of them', async () => {
+  const admin = await ApiClient.asAdmin(second.baseUrl);
+  assert.equal((await admin.get(`/api/v1/videos/${onAir.id}`)).body.state.id, 1, 'still published after the second process started');
+  assert.doesNotMatch(second.output(), /was streaming when the server stopped/);
+  const intruder = publish(`rtmp://127.0.0.1:${second.rtmpPort}/live/${onAir.streamKey}`, { width: 320, height: 180, seconds: 20 });
+  try {
+    await waitFor('the refusal', () => /already has a publisher \(on another server process\)/.test(second.output()), { timeoutMs: 20_000 });
+  } finally {
+    await intruder.stop();
+  }
+  assert.equal((await admin.get(`/api/v1/videos/${onAir.id}`)).body.state.id, 1);
+  assert.equal(publisher!.process.exitCode, null, 'the first publisher streams on');
 });
