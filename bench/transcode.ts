@@ -29,6 +29,7 @@ import {
 } from '../packager/index.ts';
 import { BenchGate, type BenchLive } from './bench-gate.ts';
 import { meteredFfmpeg, totalSeconds } from './metered-ffmpeg.ts';
+import { positiveInteger } from './env.ts';
 
 const TARGET_RATIO = 1.10;
 const SOURCE_HEIGHT = 720;
@@ -104,14 +105,6 @@ async function bounded<T>(promise: Promise<T>, ms: number, what: string, onTimeo
 
 const seconds = (ms: number) => ms / 1000;
 const cpuSeconds = (usage: NodeJS.CpuUsage) => (usage.user + usage.system) / 1e6;
-
-function positiveInteger(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
-  return value;
-}
 
 /** A run should last about the source's length; allow slow machines a wide margin. */
 const runLimitMs = (bench: Bench) => Math.max(120, bench.seconds * 4) * 1000;

@@ -164,8 +164,9 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     const room = await this.room(membership.room.id);
     if (!room) return notFound('This chat room is gone');
     if (!membership.moderator) {
-      const refusal = await this.postingRefusal(participant, room) ?? this.floodRefusal(`${membership.room.id}|${participant.key}`)
-        ?? wordRefusal(cleaned.text, room) ?? await this.slowModeRefusal(participant.key, room);
+      // The checks that need no database first.
+      const refusal = wordRefusal(cleaned.text, room) ?? await this.postingRefusal(participant, room)
+        ?? this.floodRefusal(`${membership.room.id}|${participant.key}`) ?? await this.slowModeRefusal(participant.key, room);
       if (refusal) return refusal;
     }
     const session = await this.openSession(membership.videoId);
