@@ -268,6 +268,21 @@ describe('XMPP bridge end to end: the real server, web clients and an XMPP user'
     assert.equal(liveMessages(xmppUser!, room).filter((stanza) => bodyOf(stanza) === 'hello from xmpp').length, 1, '(d) only the MUC\'s own reflection');
   });
 
+  it('markup in an XMPP nick and message reaches the web as plain text, one line of nick', async () => {
+    await prosody.registerUser('xhostile', 'xhostile-password');
+    const hostile = await connectXmppUser(prosody, 'xhostile', 'xhostile-password');
+    try {
+      const nick = '<img src=x onerror=alert(1)>';
+      await hostile.join(room, nick);
+      await hostile.say(room, '<script>alert("xmpp")</script>');
+      const message = await web[1].waitForEvent('message', (payload) => payload.author.source === 'xmpp' && payload.text.includes('<script>'));
+      assert.equal(message.author.nick, nick, 'kept as text: the web page inserts nicks with textContent');
+      assert.equal(message.text, '<script>alert("xmpp")</script>');
+    } finally {
+      await hostile.stop();
+    }
+  });
+
   it('(c) a deletion on the web retracts the message for the XMPP user', async () => {
     const sent = await web[0].send('to be deleted');
     assert.equal(sent.ok, true, JSON.stringify(sent));

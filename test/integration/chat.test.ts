@@ -96,6 +96,45 @@ describe('chat rooms', () => {
   });
 });
 
+describe('rooms per channel and instance settings', () => {
+  test('permanent lives with chatRoom "channel" share the channel\'s room; other lives cannot ask for it', async () => {
+    const first = await admin.createLive({ name: 'Morning show', permanentLive: true, chatRoom: 'channel' });
+    const second = await admin.createLive({ name: 'Evening show', permanentLive: true, chatRoom: 'channel' });
+    const own = await admin.createLive({ name: 'Own room', permanentLive: true });
+    assert.equal((await admin.get(`/api/v1/videos/live/${first.id}`)).body.chatRoom, 'channel');
+    const viewer = await chatter({ anonId: anonId('channel') });
+    const [a, b, c] = [await viewer.join(first.uuid), await viewer.join(second.uuid), await viewer.join(own.uuid)];
+    assert.equal(a.room.id, b.room.id, 'one room for the channel');
+    assert.notEqual(a.room.id, c.room.id);
+    const me = await admin.get('/api/v1/users/me');
+    const refused = await admin.post('/api/v1/videos/live', { channelId: me.body.videoChannels[0].id, name: 'Not permanent', chatRoom: 'channel' });
+    assert.equal(refused.status, 400);
+    assert.equal((await admin.put(`/api/v1/videos/live/${own.id}`, { chatRoom: 'channel' })).status, 204);
+    assert.equal((await admin.put(`/api/v1/videos/live/${own.id}`, { permanentLive: false })).status, 400,
+      'a live sharing the channel room must stay permanent');
+  });
+
+  test('the admin can switch anonymous chat off: anonymous viewers read but cannot post', async () => {
+    const closed = await createTestServer({ CHAT_ALLOW_ANONYMOUS: 'false' });
+    try {
+      await closed.start();
+      const closedAdmin = await ApiClient.asAdmin(closed.baseUrl);
+      const live = await closedAdmin.createLive({ name: 'Members only' });
+      const anonymous = await connectChat(closed.baseUrl, { anonId: anonId('closed') });
+      const member = await connectChat(closed.baseUrl, { token: closedAdmin.token });
+      clients.push(anonymous, member);
+      const joined = await anonymous.join(live.uuid);
+      assert.equal(joined.me.canPost, false);
+      assert.equal((await anonymous.send('let me in')).error?.code, 'anonymous_disabled');
+      await member.join(live.uuid);
+      assert.equal((await member.send('members talk')).ok, true);
+      await anonymous.waitForEvent('message', (message) => message.text === 'members talk');
+    } finally {
+      await closed.destroy();
+    }
+  });
+});
+
 describe('moderation', () => {
   test('only moderators delete others\' messages; a deletion reaches everyone and leaves the history', async () => {
     const live = await admin.createLive({ name: 'Moderated live' });
