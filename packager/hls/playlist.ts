@@ -30,7 +30,7 @@ export interface RenditionReport {
 
 export interface MediaPlaylistOptions {
   /** `_HLS_skip=YES|v2`: a delta update, when the playlist is long enough to skip anything. */
-  skip?: boolean;
+  deltaUpdate?: boolean;
   /** Sibling renditions' positions (LL mode only). */
   renditionReports?: readonly RenditionReport[];
 }
@@ -44,7 +44,7 @@ const MAX_SEGMENTS_WITH_PARTS = 3;
 
 export function writeMediaPlaylist(input: MediaPlaylistInput, options: MediaPlaylistOptions = {}): string {
   const lines = ['#EXTM3U', ...headerLines(input)];
-  const skipped = input.lowLatency && options.skip ? skippableCount(input) : 0;
+  const skipped = input.lowLatency && options.deltaUpdate ? skippableCount(input) : 0;
   if (skipped > 0) lines.push(`#EXT-X-SKIP:SKIPPED-SEGMENTS=${skipped}`);
   lines.push(...segmentLines(input, skipped));
   if (input.lowLatency && !input.ended) {

@@ -50,7 +50,7 @@ async function answerPlaylist(rendition: LiveRendition, options: MediaRequestOpt
     if (outcome === 'too-far') return { kind: 'error', status: 400, message: `_HLS_msn=${msn} is more than two segments ahead` };
     if (outcome !== 'ready' && outcome !== 'ended') return { kind: 'error', status: 503, message: `blocking reload ${outcome}` };
   }
-  const body = rendition.playlist({ skip, renditionReports: options.renditionReports?.() });
+  const body = rendition.playlist({ deltaUpdate: skip, renditionReports: options.renditionReports?.() });
   return { kind: 'body', contentType: CONTENT_TYPES.playlist, body };
 }
 

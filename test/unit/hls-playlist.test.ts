@@ -84,7 +84,7 @@ describe('LL-HLS media playlist', () => {
     const rendition = newRendition(LL, { playlistSegments: 10 });
     feed(rendition, 25); // segments 2..11 listed (20 s) + 1 s open
     const full = playlistOf(rendition).parsed;
-    const { text, parsed } = playlistOf(rendition, { skip: true });
+    const { text, parsed } = playlistOf(rendition, { deltaUpdate: true });
     // 21 s listed, boundary 12 s from the end: the four segments ending by 9 s go.
     assert.match(text, /#EXT-X-SKIP:SKIPPED-SEGMENTS=4\n/);
     assert.equal(parsed.skip, 4);
@@ -97,7 +97,7 @@ describe('LL-HLS media playlist', () => {
   it('delta update: a playlist too short to skip anything stays whole', () => {
     const rendition = newRendition(LL);
     feed(rendition, 13);
-    const { text } = playlistOf(rendition, { skip: true });
+    const { text } = playlistOf(rendition, { deltaUpdate: true });
     assert.doesNotMatch(text, /EXT-X-SKIP/);
     assert.equal(text, rendition.playlist());
   });
@@ -107,7 +107,7 @@ describe('LL-HLS media playlist', () => {
     feed(rendition, 5);
     rendition.restartInput({ wallClockAnchorMs: ANCHOR_MS + 5000 });
     feed(rendition, 20);
-    const { text, parsed } = playlistOf(rendition, { skip: true });
+    const { text, parsed } = playlistOf(rendition, { deltaUpdate: true });
     // The boundary would allow five (segments 2..6 end by 9 s of 21); segment 3 carries the tag.
     assert.match(text, /#EXT-X-MEDIA-SEQUENCE:2\n#EXT-X-DISCONTINUITY-SEQUENCE:0\n#EXT-X-SKIP:SKIPPED-SEGMENTS=1\n#EXT-X-DISCONTINUITY\n/);
     assert.equal(parsed.segments[0].discontinuity, true);
@@ -195,7 +195,7 @@ describe('LL-HLS media playlist', () => {
       const profile = latencyProfile(mode);
       const rendition = newRendition(profile);
       feed(rendition, profile.segmentSeconds * 4 + profile.partSeconds);
-      parseMedia(rendition.playlist({ skip: true, renditionReports: [{ index: 9, lastMsn: 3, lastPart: 0 }] }));
+      parseMedia(rendition.playlist({ deltaUpdate: true, renditionReports: [{ index: 9, lastMsn: 3, lastPart: 0 }] }));
       rendition.end();
       assert.equal(parseMedia(rendition.playlist()).endlist, true);
     }
@@ -206,7 +206,7 @@ describe('plain (high-latency) media playlist', () => {
   it('no parts, hints, server control or reports; the open segment is not listed', () => {
     const rendition = newRendition(PLAIN);
     feed(rendition, 9);
-    const { text, parsed } = playlistOf(rendition, { skip: true, renditionReports: [{ index: 1, lastMsn: 3 }] });
+    const { text, parsed } = playlistOf(rendition, { deltaUpdate: true, renditionReports: [{ index: 1, lastMsn: 3 }] });
     for (const tag of ['EXT-X-PART', 'EXT-X-PRELOAD-HINT', 'EXT-X-SERVER-CONTROL', 'EXT-X-SKIP', 'EXT-X-RENDITION-REPORT']) assert.doesNotMatch(text, new RegExp(tag));
     assert.equal(parsed.version, 6);
     assert.equal(parsed.segments.length, 4);
