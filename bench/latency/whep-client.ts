@@ -35,9 +35,9 @@ async function postOffer(url: string, offer: string): Promise<{ answer: string; 
 export async function openWhep(url: string, onVideoRtp: (packet: RtpPacket) => void): Promise<WhepSession> {
   const pc = new RTCPeerConnection({
     codecs: { video: [useH264()], audio: [useOPUS()] },
-    // werift falls back to a public STUN server when none is given; a loopback one (nothing listens)
-    // keeps every packet of the bench on this machine. The server side is ICE-lite and needs none.
-    iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
+    // werift falls back to a public STUN server when iceServers is left out; an empty list means none,
+    // so every packet of the bench stays on this machine.
+    iceServers: [],
     iceUseIpv6: false,
     iceInterfaceAddresses: { udp4: '127.0.0.1' },
     iceAdditionalHostAddresses: ['127.0.0.1'],

@@ -83,11 +83,11 @@ export class WhipSession extends EventEmitter<WhipSessionEvents> {
     };
     const { h264, opus } = options.offer;
     this.#pc = new RTCPeerConnection({
-      // werift asks a public STUN server (stun.l.google.com) when none is given, which a self-hosted
-      // server must never do unasked: point it at loopback, where nothing answers. (ICE-lite would
-      // avoid STUN altogether but made Chromium sessions fail intermittently under load.) Cost: the
-      // answer waits for werift's 5 s STUN timeout.
-      iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
+      // werift asks a public STUN server (stun.l.google.com) when iceServers is left out, which a
+      // self-hosted server must never do unasked. An empty list means none: host candidates (plus
+      // webrtc.publicIp) are gathered at once, with full ICE (ICE-lite made Chromium sessions fail
+      // intermittently under load; a loopback STUN server cost werift's 5 s STUN timeout per answer).
+      iceServers: [],
       codecs: {
         // Exactly the publisher's own H.264 format (any profile: it is copied, not decoded here).
         video: h264 ? [new RTCRtpCodecParameters({

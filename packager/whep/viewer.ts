@@ -46,11 +46,11 @@ export class WhepViewer extends EventEmitter<WhepViewerEvents> implements RtpRec
     this.id = options.id;
     this.#options = options;
     this.#pc = new RTCPeerConnection({
-      // werift asks a public STUN server (stun.l.google.com) when none is given, which a self-hosted
-      // server must never do unasked: point it at loopback, where nothing answers. (ICE-lite would
-      // avoid STUN altogether but made Chromium sessions fail intermittently under load.) Cost: the
-      // answer waits for werift's 5 s STUN timeout.
-      iceServers: [{ urls: 'stun:127.0.0.1:3478' }],
+      // werift asks a public STUN server (stun.l.google.com) when iceServers is left out, which a
+      // self-hosted server must never do unasked. An empty list means none: host candidates (plus
+      // webrtc.publicIp) are gathered at once, with full ICE (ICE-lite made Chromium sessions fail
+      // intermittently under load; a loopback STUN server cost werift's 5 s STUN timeout per answer).
+      iceServers: [],
       codecs: { video: [useH264()], audio: [useOPUS()] },
       headerExtensions: { video: [useSdesMid()], audio: [useSdesMid()] },
       iceAdditionalHostAddresses: options.iceAdditionalHostAddresses,
