@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config, Logger } from '../config/index.ts';
 import { randomBytes } from 'node:crypto';
-import { openDatabase, oauth, serverSecrets, users } from '../db/index.ts';
+import { openDatabase, oauth, serverSecrets, videos } from '../db/index.ts';
 import { startJobQueue } from '../jobs/index.ts';
 import { RtmpIngestServer, SrtIngestServer } from '../ingest/index.ts';
 import { encoderSettingsFromConfig, locateFfmpeg, selectEncoder, spawnFfmpeg } from '../packager/index.ts';
@@ -23,7 +23,7 @@ import { processStoryboard, STORYBOARD_QUEUE, type StoryboardJob } from './story
 import { afterOnDemandPublished, afterOnDemandReplaced } from './on-demand.ts';
 import { ChatService } from '../chat/service.ts';
 import { attachChatNamespace } from '../chat/namespace.ts';
-import { hashToken } from './auth/tokens.ts';
+import { userOfAccessToken } from './auth/authenticate.ts';
 import { clientAddressResolver, startSocketServer } from './socket-server.ts';
 import { startChatBridge, type ChatBridgeHandle } from './chat-bridge.ts';
 
@@ -133,16 +133,21 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
   const app = await buildApp(context);
   const io = startSocketServer(app.server, database.pool, log.child('socket.io'));
-  realtime = startRealtime(io, lives, log.child('realtime'));
+  realtime = startRealtime(io, lives, log.child('realtime'), {
+    userOf: (token) => userOfAccessToken(database.pool, token),
+    // The same rule as the video's page and media: a protected live's state is for those who may watch it.
+    mayFollow: async (videoId, viewer) => {
+      const video = await videos.findVideo(database.pool, { id: videoId });
+      return video !== undefined && !await mediaAccess.check(
+        { id: video.id, uuid: video.uuid, privacy: video.privacy, ownerUserId: video.owner_user_id }, viewer);
+    },
+  });
   const addressOf = clientAddressResolver(config.http.trustProxy);
   attachChatNamespace({
     io, service: chat, log: log.child('chat'),
     ipSalt: await serverSecrets.getOrCreateSecret(database.pool, 'chat-ip-salt', () => randomBytes(32)),
     addressOf: (socket) => addressOf(socket.request),
-    authenticate: async (token) => {
-      const found = await oauth.findTokenByAccessHash(database.pool, hashToken(token));
-      return (found && await users.findUserById(database.pool, found.user_id)) || 'invalid';
-    },
+    authenticate: async (token) => await userOfAccessToken(database.pool, token) ?? 'invalid',
   });
   const chatBridge: ChatBridgeHandle | undefined = config.chat.xmpp.enabled
     ? startChatBridge({ pool: database.pool, hub: chat, settings: config.chat.xmpp, log: log.child('xmpp') })

@@ -23,6 +23,12 @@ export function bearerOf(request: FastifyRequest): string | undefined {
   return match?.[1];
 }
 
+/** The user of an OAuth access token (sockets send it at connection); undefined when unknown or expired. */
+export async function userOfAccessToken(pool: pg.Pool, accessToken: string): Promise<UserRow | undefined> {
+  const token = await oauth.findTokenByAccessHash(pool, hashToken(accessToken));
+  return token ? users.findUserById(pool, token.user_id) : undefined;
+}
+
 export async function resolveUser(pool: pg.Pool, request: FastifyRequest): Promise<void> {
   const bearer = bearerOf(request);
   if (!bearer || request.routeOptions.config?.anonymous) return;

@@ -7,6 +7,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import pg from 'pg';
+import { io } from 'socket.io-client';
 import { createTestServer, type TestServer } from '../helpers/server.ts';
 import { ApiClient } from '../helpers/api.ts';
 import { publish, type Publisher } from '../helpers/publisher.ts';
@@ -347,5 +348,28 @@ describe('protected media', () => {
     const noToken = await get(`${variant.split('?')[0]}?_HLS_msn=${sequence + segmentsListed}&_HLS_part=0`);
     assert.equal(noToken.code, 'video_requires_password');
     await publisher.stop();
+  });
+  it('tells the state of a protected live only to those who may watch it (/live-videos)', async () => {
+    const privateLive = await admin.createLive({ name: 'Private state', privacy: 3 });
+    const passwordLive = await admin.createLive({ name: 'Password state', privacy: 5, videoPasswords: ['state-pass'] });
+    const subscribe = async (token: string | undefined, payload: Record<string, unknown>) => {
+      const socket = io(`${server.baseUrl}/live-videos`, { transports: ['websocket'], forceNew: true, reconnection: false, auth: token ? { token } : {} });
+      try {
+        await new Promise<void>((resolve, reject) => { socket.once('connect', () => resolve()); socket.once('connect_error', reject); });
+        const viewers = new Promise((resolve) => socket.once('views-change', resolve));
+        const ack = await socket.timeout(10_000).emitWithAck('subscribe', payload) as { ok: boolean };
+        return { ok: ack.ok, viewers: ack.ok ? await viewers : undefined };
+      } finally {
+        socket.close();
+      }
+    };
+    assert.equal((await subscribe(undefined, { videoId: privateLive.id })).ok, false, 'anonymous: no private live state');
+    assert.equal((await subscribe(viewer.token, { videoId: privateLive.id })).ok, false, 'another user: none either');
+    const owner = await subscribe(admin.token, { videoId: privateLive.id });
+    assert.equal(owner.ok, true);
+    assert.deepEqual(owner.viewers, { videoId: privateLive.id, viewers: 1 });
+    assert.equal((await subscribe(undefined, { videoId: passwordLive.id })).ok, false);
+    assert.equal((await subscribe(undefined, { videoId: passwordLive.id, password: 'wrong-pass' })).ok, false);
+    assert.equal((await subscribe(undefined, { videoId: passwordLive.id, password: 'state-pass' })).ok, true);
   });
 });

@@ -1,21 +1,27 @@
 // Realtime updates of one live video through the socket.io namespace /live-videos
-// (state changes and viewer counts), re-subscribing after every reconnection.
+// (state changes and viewer counts), re-subscribing after every reconnection. A protected live is
+// followed with the viewer's bearer (sent at each connection) and the password they gave.
+import { accessToken } from './api.js';
 
 /**
  * Subscribes to `videoId` (numeric id). Handlers: onState({videoId, state:{id,label}, playlistUrl}),
  * onViewers(count), onReconnect() (after a lost connection came back: events may have been missed).
+ * `password`: the video's password, for a password-protected live.
  * Returns { available, close() }; `available` is false when the socket.io client did not load.
  */
-export function watchLiveVideo(videoId, { onState, onViewers, onReconnect } = {}) {
+export function watchLiveVideo(videoId, { onState, onViewers, onReconnect, password } = {}) {
   if (typeof window.io !== 'function') {
     console.warn('socket.io client unavailable: no realtime updates');
     return { available: false, close() {} };
   }
-  const socket = window.io('/live-videos', { transports: ['websocket'] });
+  const socket = window.io('/live-videos', {
+    transports: ['websocket'],
+    auth: (send) => void accessToken().catch(() => null).then((token) => send(token ? { token } : {})),
+  });
   let connectedBefore = false;
 
   socket.on('connect', () => {
-    socket.emit('subscribe', { videoId });
+    socket.emit('subscribe', password ? { videoId, password } : { videoId });
     if (connectedBefore) onReconnect?.();
     connectedBefore = true;
   });
