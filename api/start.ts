@@ -14,7 +14,7 @@ import { ensureAdmin } from './bootstrap-admin.ts';
 import type { AppContext, WebRtcServices } from './context.ts';
 import { LiveManager } from './live/live-manager.ts';
 import { startRealtime, type Realtime } from './live/realtime.ts';
-import { createMediaAccess } from './media/access.ts';
+import { accessInfoOf, createMediaAccess } from './media/access.ts';
 import { processReplay, REPLAY_QUEUE, type ReplayJob } from './live/replay-job.ts';
 import { processVodTranscode, VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from './uploads/transcode-job.ts';
 import { createUploadService } from './uploads/service.ts';
@@ -113,8 +113,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const chat = new ChatService({
     pool: database.pool, settings: config.chat, log: log.child('chat'),
     xmppMucDomain: config.chat.xmpp.enabled ? config.chat.xmpp.mucDomain : undefined,
-    canView: (video, viewer) => mediaAccess.check(
-      { id: video.id, uuid: video.uuid, privacy: video.privacy, ownerUserId: video.owner_user_id }, viewer),
+    canView: (video, viewer) => mediaAccess.check(accessInfoOf(video), viewer),
   });
   lives.on('state-change', (change) => {
     chat.liveStateChanged(change.videoId, change.session !== undefined).catch((error: Error) =>
@@ -138,8 +137,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     // The same rule as the video's page and media: a protected live's state is for those who may watch it.
     mayFollow: async (videoId, viewer) => {
       const video = await videos.findVideo(database.pool, { id: videoId });
-      return video !== undefined && !await mediaAccess.check(
-        { id: video.id, uuid: video.uuid, privacy: video.privacy, ownerUserId: video.owner_user_id }, viewer);
+      return video !== undefined && !await mediaAccess.check(accessInfoOf(video), viewer);
     },
   });
   const addressOf = clientAddressResolver(config.http.trustProxy);

@@ -6,7 +6,7 @@
 // Routes call forget() whenever a video's privacy or passwords change.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
-import { videoPasswords, videos, VideoPrivacy, type UserRow } from '../../db/index.ts';
+import { videoPasswords, videos, VideoPrivacy, type UserRow, type VideoRow } from '../../db/index.ts';
 import { isOwnerOrAdmin } from '../auth/authenticate.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { databaseFileTokens, type FileTokens } from './file-tokens.ts';
@@ -20,6 +20,11 @@ export const VIDEO_PASSWORD_LENGTH = { min: 2, max: 100 } as const;
 export const VIDEO_PASSWORD_HEADER = 'x-peertube-video-password';
 
 export interface VideoAccessInfo { id: number; uuid: string; privacy: number; ownerUserId: number }
+
+/** What the access check needs of a video row. */
+export function accessInfoOf(row: Pick<VideoRow, 'id' | 'uuid' | 'privacy' | 'owner_user_id'>): VideoAccessInfo {
+  return { id: row.id, uuid: row.uuid, privacy: row.privacy, ownerUserId: row.owner_user_id };
+}
 
 /** Who asks: the bearer's user, and the video password they sent, if any. */
 export interface Viewer { user: UserRow | undefined; password: string | undefined }
@@ -60,7 +65,7 @@ export function createMediaAccess(pool: pg.Pool, fileTokens: FileTokens = databa
     const cached = cache.get(videoUuid);
     if (cached && cached.until > Date.now()) return cached.info;
     const row = await videos.findVideo(pool, { uuid: videoUuid });
-    const info = row ? { id: row.id, uuid: row.uuid, privacy: row.privacy, ownerUserId: row.owner_user_id } : undefined;
+    const info = row ? accessInfoOf(row) : undefined;
     if (cache.size > MAX_CACHED) cache.clear();
     cache.set(videoUuid, { info, until: Date.now() + CACHE_MS });
     return info;

@@ -5,7 +5,7 @@ import { parseVideoRef, videoPasswords as videoPasswordsRepo, videos, VideoPriva
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
-import { videoPasswordOf } from '../media/access.ts';
+import { accessInfoOf, videoPasswordOf } from '../media/access.ts';
 import { hashVideoPasswords, missingPasswords, replaceVideoPasswords, videoPasswordRoutes } from './video-passwords.ts';
 import { presentVideo } from '../presenters/video.ts';
 import { importChaptersFromDescription } from '../chapters/import.ts';
@@ -31,7 +31,7 @@ export async function loadVisibleVideo(context: AppContext, request: FastifyRequ
   const row = parsed ? await videos.findVideo(context.pool, parsed) : undefined;
   if (!row) throw notFound('Video');
   const denial = await context.mediaAccess.check(
-    { id: row.id, uuid: row.uuid, privacy: row.privacy, ownerUserId: row.owner_user_id },
+    accessInfoOf(row),
     { user: request.user, password: videoPasswordOf(request.headers) });
   if (denial?.code === 'video_requires_password' || denial?.code === 'incorrect_video_password') {
     throw new HttpError(denial.status, denial.code, denial.message);
