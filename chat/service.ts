@@ -54,8 +54,9 @@ const ANNOUNCE_EVERY_MS = 60_000;
 const MAX_OFFSET_MS = 2_147_483_647;
 const REPLAY_PAGE = 5000;
 const notFound = (message = 'No such live video'): ChatError => ({ code: 'not_found', message });
+/** Only refusals carry a `code`: messages, grants, rooms and settings never do. */
 export const isChatError = (value: unknown): value is ChatError =>
-  typeof value === 'object' && value !== null && 'code' in value && !('id' in value) && !('membership' in value);
+  typeof value === 'object' && value !== null && 'code' in value;
 
 export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub {
   private readonly pool: pg.Pool;
@@ -86,6 +87,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
   emitLocally(event: ChatBroadcast): void {
     if (event.type === 'settings') {
       this.roomCache.delete(event.room.id);
+      // Keyed by video, and a channel room serves several videos: settings changes are rare, drop it all.
       this.liveRoomCache = new TtlCache(CACHE_MS);
     }
     if (event.type === 'message' || event.type === 'deleted' || event.type === 'cleared') this.historyCache.delete(event.room.id);
@@ -110,12 +112,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
   /** The chat room of a live video the viewer may see (checked by the caller). */
   async roomOfVideo(video: VideoRow, user: UserRow | undefined): Promise<{ video: VideoRow; room: ChatRoomRow; moderator: boolean } | ChatError> {
     if (!video.is_live) return notFound('This video is not a live: its chat, if it had one, is in its chat replay');
-    const room = await this.liveRoomCache.get(video.id, async () => {
-      const live = await lives.findLiveByVideoId(this.pool, video.id);
-      if (!live) return notFound();
-      const perChannel = live.permanent_live && live.chat_room === 'channel';
-      return chat.ensureRoom(this.pool, { videoId: video.id, channelId: video.channel_id, perChannel });
-    });
+    const room = await this.liveRoomCache.get(video.id, () => this.loadLiveRoom(video));
     if (isChatError(room)) return room;
     return { video, room, moderator: await this.isModerator(user, video) };
   }
@@ -241,10 +238,16 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     this.sessionCache.delete(videoId);
     if (!onAir) return;
     const video = await videos.findVideo(this.pool, { id: videoId });
-    const live = video && await lives.findLiveByVideoId(this.pool, videoId);
-    if (!video || !live) return;
-    const room = await chat.ensureRoom(this.pool, { videoId, channelId: video.channel_id, perChannel: live.permanent_live && live.chat_room === 'channel' });
-    this.announceActive(roomRefOf(room), true);
+    const room = video && await this.loadLiveRoom(video);
+    if (room && !isChatError(room)) this.announceActive(roomRefOf(room), true);
+  }
+
+  /** The room of a live: its own, or its channel's for a permanent live whose chat is per channel. */
+  private async loadLiveRoom(video: VideoRow): Promise<ChatRoomRow | ChatError> {
+    const live = await lives.findLiveByVideoId(this.pool, video.id);
+    if (!live) return notFound();
+    const perChannel = live.permanent_live && live.chat_room === 'channel';
+    return chat.ensureRoom(this.pool, { videoId: video.id, channelId: video.channel_id, perChannel });
   }
 
   /** Tells every process's hub (the bridge's) that a room has an audience; once a minute per room is plenty. */
@@ -285,7 +288,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
       ?? wordRefusal(cleaned.text, room) ?? await this.slowModeRefusal(key, room);
     if (refusal) return refusal;
     if (await chat.findMessageByBridgeId(this.pool, room.id, input.bridgeId)) return { code: 'invalid', message: 'Already relayed' };
-    const videoId = room.video_id ?? await this.onAirVideoOfChannel(room.channel_id);
+    const videoId = room.video_id ?? await chat.onAirChannelVideo(this.pool, room.channel_id);
     const session = videoId ? await this.openSession(videoId) : undefined;
     const row = await chat.insertMessage(this.pool, {
       roomId: room.id, videoId: videoId ?? null, sessionId: session?.id ?? null,
@@ -306,12 +309,6 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     if (hidden.length > 0) this.publish({ type: 'deleted', room: roomRefOf(room), messageIds: hidden, bridgeIds: [input.bridgeId] });
   }
 
-  private async onAirVideoOfChannel(channelId: number): Promise<number | undefined> {
-    const { rows } = await this.pool.query<{ id: number }>(
-      `SELECT v.id FROM videos v JOIN lives l ON l.video_id = v.id
-       WHERE v.channel_id = $1 AND v.is_live AND v.state = 1 AND l.chat_room = 'channel' ORDER BY v.id DESC LIMIT 1`, [channelId]);
-    return rows[0]?.id;
-  }
 }
 
 /** Why a newcomer cannot post, and for how long when it is a timeout. */

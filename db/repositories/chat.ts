@@ -237,3 +237,11 @@ export async function onAirRooms(pool: pg.Pool): Promise<ChatRoomRow[]> {
          OR (r.per_channel AND l.chat_room = 'channel' AND lv.channel_id = r.channel_id)))`);
   return rows;
 }
+
+/** The live on air now in a channel whose chat is per channel (an XMPP message is dated against it). */
+export async function onAirChannelVideo(pool: pg.Pool, channelId: number): Promise<number | undefined> {
+  const { rows } = await pool.query<{ id: number }>(
+    `SELECT v.id FROM videos v JOIN lives l ON l.video_id = v.id
+     WHERE v.channel_id = $1 AND v.is_live AND v.state = 1 AND l.chat_room = 'channel' ORDER BY v.id DESC LIMIT 1`, [channelId]);
+  return rows[0]?.id;
+}
