@@ -6,7 +6,7 @@ import { el, setMessage, show } from './dom.js';
 import { connectChat } from './chat/connection.js';
 import { messageView } from './chat/message-view.js';
 import { messageActions, moderationToolbar } from './chat/moderation.js';
-import { reasonText, refusalText, settingsText } from './chat/refusals.js';
+import { refusalText, settingsText } from './chat/refusals.js';
 
 /** Older messages leave the page beyond this many; a long live must not grow the DOM forever. */
 const MAX_MESSAGES = 300;
@@ -107,7 +107,7 @@ export class ChatPanel {
     for (const message of history) this.#add(message);
     this.#status('');
     if (me.canPost) this.#unlock();
-    else this.#lock(reasonText(me.reason));
+    else this.#lock(refusalText({ code: me.code, message: me.reason, retryAfterSeconds: me.retryAfterSeconds }));
     // A timeout found on joining ends by itself: unlock when it does.
     if (!me.canPost && me.retryAfterSeconds) {
       clearTimeout(this.#unlockTimer);

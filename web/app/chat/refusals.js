@@ -28,13 +28,6 @@ export function refusalText(error) {
   return TEXTS[error?.code]?.(error) ?? error?.message ?? 'Refused.';
 }
 
-/** Why the viewer cannot post, from the join ack's `me.reason` (a code, or already a sentence). */
-export function reasonText(reason) {
-  if (!reason) return 'You cannot post in this chat.';
-  if (typeof reason === 'object') return refusalText(reason);
-  return TEXTS[reason] ? TEXTS[reason]({ code: reason }) : String(reason);
-}
-
 const MODES = {
   open: '',
   registered: 'Only registered users can chat.',
