@@ -5,7 +5,7 @@ import type { Config, Logger } from '../config/index.ts';
 import { randomBytes } from 'node:crypto';
 import { openDatabase, oauth, serverSecrets, videos } from '../db/index.ts';
 import { startJobQueue } from '../jobs/index.ts';
-import { RtmpIngestServer, SrtIngestServer } from '../ingest/index.ts';
+import { rtmpLimits, RtmpIngestServer, SrtIngestServer } from '../ingest/index.ts';
 import { encoderSettingsFromConfig, locateFfmpeg, selectEncoder, spawnFfmpeg } from '../packager/index.ts';
 import { WhipEndpoint } from '../ingest/whip/index.ts';
 import { WhepManager, whepRendition } from '../packager/whep/index.ts';
@@ -78,6 +78,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     : undefined;
   const rtmp = new RtmpIngestServer({
     host: config.rtmp.host, port: config.rtmp.port, tls, app: 'live', workDir: dataDir, gate: lives, log: log.child('rtmp'),
+    limits: rtmpLimits(config),
   });
   await rtmp.start();
   // SRT needs an ffmpeg with libsrt (Debian's; not the bundled 4.1 fallback, warned above). It is a

@@ -22,7 +22,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createLogger, loadConfig, type Config } from '../config/index.ts';
-import { RtmpIngestServer } from '../ingest/index.ts';
+import { rtmpLimits, RtmpIngestServer } from '../ingest/index.ts';
 import {
   buildLiveCommand, encoderSettingsFromConfig, locateFfmpeg, renditionsFor, runFfmpeg, selectEncoder, spawnFfmpeg,
   SEGMENT_MANIFEST, hls, type EncoderSelection, type FfmpegBinary, type Rendition,
@@ -153,6 +153,7 @@ async function setUp(): Promise<Bench> {
   const gate = new BenchGate({ config, encoder, log });
   const server = new RtmpIngestServer({
     host: '127.0.0.1', port: await freeLoopbackPort(), app: 'live', workDir: join(root, 'rtmp'), gate, log: log.child('rtmp'),
+    limits: rtmpLimits(config),
   });
   rtmpServer = server;
   await server.start();

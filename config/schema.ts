@@ -29,6 +29,12 @@ export const ConfigSchema = Type.Object({
     port: Type.Integer({ default: 1935, minimum: 1, maximum: 65535 }),
     // Public host name put in the RTMP URL shown to streamers; defaults to the public URL's host.
     publicHost: Type.String({ default: '' }),
+    // Hostile-input limits (ingest/rtmp/guard.ts): the largest RTMP message (a 4K keyframe fits;
+    // NMS would allocate the 16 MiB the header may claim), chunk streams per connection (OBS and
+    // ffmpeg use about 5), and how long a connection may stay silent both ways before it is closed.
+    maxMessageBytes: Type.Integer({ default: 8388608, minimum: 65536, maximum: 16777215, description: 'Largest RTMP message accepted, in bytes' }),
+    maxChunkStreams: Type.Integer({ default: 16, minimum: 4, maximum: 1024, description: 'Chunk stream ids one RTMP connection may use' }),
+    idleTimeoutSeconds: Type.Integer({ default: 30, minimum: 5, maximum: 3600, description: 'An RTMP connection silent this long is closed' }),
   }, { default: {} }),
   rtmps: Type.Object({
     port: Type.Integer({ default: 1936, minimum: 1, maximum: 65535 }),

@@ -1,6 +1,6 @@
 // A typed facade over node-media-server 4, which ships no types. Only what ingest/rtmp uses.
 import { createRequire } from 'node:module';
-import type { Server as NetServer } from 'node:net';
+import type { Server as NetServer, Socket } from 'node:net';
 
 const require = createRequire(import.meta.url);
 
@@ -52,7 +52,8 @@ export interface NodeMediaServer {
   on(event: 'prePublish' | 'postPublish' | 'donePublish', listener: (session: NmsSession) => void): void;
   run(): Promise<void>;
   stop(): Promise<void>;
-  rtmpServer: { tcpServer?: NetServer; tlsServer?: NetServer };
+  /** handleRequest: the listener NMS gives its TCP and TLS servers for each new connection (guard.ts hooks it). */
+  rtmpServer: { tcpServer?: NetServer; tlsServer?: NetServer; handleRequest: (socket: Socket) => void };
 }
 
 type NmsConstructor = new (config: NmsConfig, configPath: string) => NodeMediaServer;

@@ -7,6 +7,7 @@ import type { Logger } from '../../config/index.ts';
 import type { PublishGate } from '../contracts.ts';
 import { createNodeMediaServer, type NodeMediaServer, type NmsSession } from './nms.ts';
 import { FlvFeed } from './flv-feed.ts';
+import { guardRtmpServer, type RtmpLimits } from './guard.ts';
 
 export interface RtmpServerOptions {
   host: string;
@@ -17,6 +18,8 @@ export interface RtmpServerOptions {
   workDir: string;
   gate: PublishGate;
   log: Logger;
+  /** Hostile-input limits (config rtmp.maxMessageBytes, maxChunkStreams, idleTimeoutSeconds). */
+  limits: RtmpLimits;
 }
 
 export class RtmpIngestServer {
@@ -39,6 +42,8 @@ export class RtmpIngestServer {
       store: { path: join(options.workDir, 'nms') },
       record: { path: join(options.workDir, 'nms', 'record'), auto: false },
     });
+    // Before run(): from the first connection on, a protocol error closes that socket, not the process.
+    guardRtmpServer(this.#nms.rtmpServer, options.limits, options.log);
     this.#nms.on('prePublish', (session) => this.#onPublish(session));
     this.#nms.on('donePublish', (session) => this.#onPublishDone(session));
   }
