@@ -13,11 +13,17 @@ export const ADMIN_PASSWORD = 'admin-password-1';
 export interface TestServer {
   baseUrl: string;
   rtmpPort: number;
+  /** The SRT listener's UDP port. */
+  srtPort: number;
   dataDir: string;
   /** The embedded Postgres, for the few checks that must set up state the API cannot (yet). */
   databaseUrl: string;
   /** Everything the server printed so far. */
   output(): string;
+  /** The server process's id while it runs (for its memory, in the fuzz runner). */
+  pid(): number | undefined;
+  /** Whether the server process is running (false once it exited, a crash included). */
+  alive(): boolean;
   start(): Promise<void>;
   /** Graceful stop (SIGTERM), or a crash (SIGKILL). */
   stop(signal?: 'SIGTERM' | 'SIGKILL'): Promise<void>;
@@ -52,9 +58,12 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
   const server: TestServer = {
     baseUrl: `http://127.0.0.1:${httpPort}`,
     rtmpPort,
+    srtPort,
     dataDir,
     databaseUrl: `postgres://livecast:livecast@127.0.0.1:${databasePort}/livecast`,
     output: () => output,
+    pid: () => child?.pid,
+    alive: () => child !== undefined && child.exitCode === null && child.signalCode === null,
     async start() {
       const started = output.length;
       child = spawn(process.execPath, [join(ROOT, 'api', 'server.ts')], { cwd: ROOT, env: serverEnv, stdio: ['ignore', 'pipe', 'pipe'] });

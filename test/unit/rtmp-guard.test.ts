@@ -39,7 +39,7 @@ describe('RTMP guard around node-media-server', () => {
     Context.config = { rtmp: { port: 1 } };
     try {
       const server = new NodeRtmpServer();
-      assert.ok(server.tcpServer?.listeners('connection').includes(server.handleRequest));
+      assert.ok(server.tcpServer?.listeners('connection').includes(server.handleRequest as never));
       assert.doesNotThrow(() => assertNmsShape(server as never));
     } finally {
       Context.config = saved;
