@@ -21,6 +21,31 @@ export interface SpawnOptions {
   /** How many extra output pipes to open after stderr (file descriptors 3, 4, …). */
   outputPipes?: number;
   onStderrLine?: (line: string) => void;
+  /** A job's abort signal: ffmpeg is stopped when it fires (a job that expired or lost its claim). */
+  signal?: AbortSignal;
+}
+
+/** After SIGTERM, ffmpeg gets this long to close its outputs before SIGKILL. */
+const STOP_GRACE_MS = 3000;
+
+/**
+ * Stops the child when `signal` fires; returns the function that stops watching. An aborted job
+ * must not leave an ffmpeg behind: a retry of the job would otherwise run beside it.
+ */
+function stopOnAbort(child: ChildProcess, signal: AbortSignal | undefined): () => void {
+  if (!signal) return () => undefined;
+  let killTimer: NodeJS.Timeout | undefined;
+  const stop = () => {
+    child.kill('SIGTERM');
+    killTimer = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
+    killTimer.unref();
+  };
+  if (signal.aborted) stop();
+  else signal.addEventListener('abort', stop, { once: true });
+  return () => {
+    signal.removeEventListener('abort', stop);
+    if (killTimer) clearTimeout(killTimer);
+  };
 }
 
 export function spawnFfmpeg(binary: string, args: string[], options: SpawnOptions = {}): FfmpegHandle {
@@ -49,6 +74,8 @@ export function spawnFfmpeg(binary: string, args: string[], options: SpawnOption
     });
     child.on('exit', (code, signal) => resolve({ code, signal }));
   });
+  const unwatch = stopOnAbort(child, options.signal);
+  void exited.then(unwatch);
   return {
     pid: child.pid,
     stdin: child.stdin,
@@ -61,10 +88,11 @@ export function spawnFfmpeg(binary: string, args: string[], options: SpawnOption
 
 export interface RunResult { code: number | null; stdout: string; stderr: string; timedOut: boolean }
 
-/** Runs a short ffmpeg/ffprobe command to completion, collecting its output; killed after timeoutMs. */
-export function runFfmpeg(binary: string, args: string[], timeoutMs: number): Promise<RunResult> {
+/** Runs a short ffmpeg/ffprobe command to completion, collecting its output; killed after timeoutMs or on `signal`. */
+export function runFfmpeg(binary: string, args: string[], timeoutMs: number, signal?: AbortSignal): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const unwatch = stopOnAbort(child, signal);
     let stdout = '';
     let stderr = '';
     let timedOut = false;
@@ -73,10 +101,12 @@ export function runFfmpeg(binary: string, args: string[], timeoutMs: number): Pr
     const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutMs);
     child.on('error', (error) => {
       clearTimeout(timer);
+      unwatch();
       resolve({ code: -1, stdout, stderr: stderr + error.message, timedOut });
     });
     child.on('close', (code) => {
       clearTimeout(timer);
+      unwatch();
       resolve({ code, stdout, stderr, timedOut });
     });
   });

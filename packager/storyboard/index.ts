@@ -1,6 +1,7 @@
 // A video's storyboard (PeerTube's shape): one sprite sheet of small frames, one every
 // spriteDuration seconds, at most ~100 of them, plus a WebVTT thumbnails track pointing into it.
 // Pure builders here; the run itself goes through ffmpeg-process.ts.
+import { randomBytes } from 'node:crypto';
 import { readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnFfmpeg } from '../ffmpeg-process.ts';
@@ -23,8 +24,9 @@ export function planStoryboard(durationSeconds: number): StoryboardPlan {
 
 export function storyboardArgs(input: string, output: string, plan: StoryboardPlan): string[] {
   return ['-hide_banner', '-nostdin', '-loglevel', 'info', '-nostats', '-y',
-    // Our HLS lists .m4s segments, which the HLS demuxer only opens when told to.
-    ...(input.endsWith('.m3u8') ? ['-allowed_extensions', 'ALL'] : []), '-i', input,
+    // Our HLS lists .m4s segments, which the HLS demuxer only opens when told to. The input is our
+    // own output, but it is read through local files only all the same.
+    ...(input.endsWith('.m3u8') ? ['-allowed_extensions', 'ALL'] : []), '-protocol_whitelist', 'file', '-i', input,
     '-an', '-vf', `fps=1/${plan.spriteDuration},showinfo,scale=${SPRITE_WIDTH}:-2,tile=${plan.columns}x${plan.rows}`,
     '-frames:v', '1', '-q:v', '5', output];
 }
@@ -76,11 +78,16 @@ export interface StoryboardResult { totalWidth: number; totalHeight: number; spr
 export async function makeStoryboard(options: {
   ffmpegPath: string; input: string; outputDir: string; durationSeconds: number; imageUrl: string;
   onProgress?: (fraction: number) => void;
+  /** The job's abort signal: ffmpeg is stopped and the run throws. */
+  signal?: AbortSignal;
 }): Promise<StoryboardResult> {
   const plan = planStoryboard(options.durationSeconds);
   const image = join(options.outputDir, STORYBOARD_IMAGE);
-  const partial = join(options.outputDir, `partial-${STORYBOARD_IMAGE}`);
+  // Unique to this run: two runs of one job (a retry beside an expired run) never write one file.
+  const run = randomBytes(6).toString('hex');
+  const partial = join(options.outputDir, `partial-${run}-${STORYBOARD_IMAGE}`);
   const handle = spawnFfmpeg(options.ffmpegPath, storyboardArgs(options.input, partial, plan), {
+    signal: options.signal,
     onStderrLine: (line) => {
       // showinfo logs each sampled frame (one per sprite) with its position.
       const match = /showinfo.*pts_time:\s*(\d+(?:\.\d+)?)/.exec(line);
@@ -90,16 +97,16 @@ export async function makeStoryboard(options: {
     },
   });
   const { code } = await handle.exited;
-  if (code !== 0) {
+  if (code !== 0 || options.signal?.aborted) {
     rmSync(partial, { force: true });
-    throw new Error(`storyboard ffmpeg exited with ${code}: ${handle.stderrTail()}`);
+    throw new Error(options.signal?.aborted ? 'storyboard stopped: its job was aborted' : `storyboard ffmpeg exited with ${code}: ${handle.stderrTail()}`);
   }
   const size = jpegSize(readFileSync(partial));
   if (!size) throw new Error('storyboard: ffmpeg wrote no readable JPEG');
   const sprite = { width: Math.round(size.width / plan.columns), height: Math.round(size.height / plan.rows) };
   renameSync(partial, image);
   const vtt = storyboardVtt(options.imageUrl, options.durationSeconds, plan, sprite);
-  writeFileSync(join(options.outputDir, `partial-${STORYBOARD_VTT}`), vtt);
-  renameSync(join(options.outputDir, `partial-${STORYBOARD_VTT}`), join(options.outputDir, STORYBOARD_VTT));
+  writeFileSync(join(options.outputDir, `partial-${run}-${STORYBOARD_VTT}`), vtt);
+  renameSync(join(options.outputDir, `partial-${run}-${STORYBOARD_VTT}`), join(options.outputDir, STORYBOARD_VTT));
   return { totalWidth: size.width, totalHeight: size.height, spriteWidth: sprite.width, spriteHeight: sprite.height, spriteDuration: plan.spriteDuration };
 }

@@ -1,8 +1,10 @@
 // ffmpeg arguments of an on-demand transcode: one input file, one HLS output per rendition
 // (fMP4 segments, VOD playlist), progress written as key=value lines on pipe:3. Pure: no I/O.
 import type { Capabilities, EncoderBackend, Rendition } from '../encoders/types.ts';
+import { uploadedInputArgs } from './input.ts';
 
 export interface VodCommandOptions {
+  /** The uploaded file: opened with the demuxer and protocol allow-lists of ./input.ts. */
   input: string;
   /** The rendition folders `<outputDir>/<index>/` must exist. */
   outputDir: string;
@@ -20,7 +22,7 @@ export function buildVodCommand(options: VodCommandOptions): string[] {
   const { renditions, backend, caps, hasAudio } = options;
   const args = ['-hide_banner', '-loglevel', 'warning', '-nostats', '-progress', `pipe:${PROGRESS_FD}`, '-y'];
   if (caps.threads > 0) args.push('-threads', String(caps.threads));
-  args.push(...backend.inputArgs(caps), '-i', options.input);
+  args.push(...backend.inputArgs(caps), ...uploadedInputArgs(options.input));
   const split = renditions.length === 1
     ? '[0:v:0]null[s0]'
     : `[0:v:0]split=${renditions.length}${renditions.map((_, position) => `[s${position}]`).join('')}`;

@@ -1,7 +1,10 @@
 // What an uploaded file holds: ffprobe's JSON when there is an ffprobe, else `ffmpeg -i`'s stderr
 // (the bundled ffmpeg fallback ships without ffprobe). Anything without a decodable video stream
-// is refused with a message meant for the uploader.
+// is refused with a message meant for the uploader. Both open the file as uploaded input
+// (./input.ts): container demuxers only, the file protocol only, one exact path.
+import { resolve } from 'node:path';
 import { runFfmpeg } from '../ffmpeg-process.ts';
+import { isRefusedByWhitelist, REFUSED_FORMAT_MESSAGE, uploadedInputArgs } from './input.ts';
 
 export interface SourceInfo {
   durationSeconds: number;
@@ -56,18 +59,20 @@ export function parseFfmpegBanner(stderr: string): SourceInfo {
   };
 }
 
-export async function probeSource(binaries: { ffmpeg: string; ffprobe: string | undefined }, file: string): Promise<SourceInfo> {
+export async function probeSource(binaries: { ffmpeg: string; ffprobe: string | undefined }, file: string, signal?: AbortSignal): Promise<SourceInfo> {
   if (binaries.ffprobe) {
     const result = await runFfmpeg(binaries.ffprobe,
-      ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', file], PROBE_TIMEOUT_MS);
+      ['-v', 'error', '-show_streams', '-show_format', '-of', 'json', ...uploadedInputArgs(file)], PROBE_TIMEOUT_MS, signal);
     if (result.timedOut) throw new UnusableSourceError('Probing the file took too long');
+    if (isRefusedByWhitelist(result.stderr)) throw new UnusableSourceError(REFUSED_FORMAT_MESSAGE);
     if (result.code !== 0) {
       const reason = result.stderr.trim().split('\n').pop() ?? '';
-      throw new UnusableSourceError(`The file is not a readable video${reason ? ` (${reason.replace(file, 'file')})` : ''}`);
+      throw new UnusableSourceError(`The file is not a readable video${reason ? ` (${reason.replaceAll(`file:${resolve(file)}`, 'file').replaceAll(file, 'file')})` : ''}`);
     }
     return parseFfprobeJson(result.stdout);
   }
-  const result = await runFfmpeg(binaries.ffmpeg, ['-hide_banner', '-i', file], PROBE_TIMEOUT_MS);
+  const result = await runFfmpeg(binaries.ffmpeg, ['-hide_banner', ...uploadedInputArgs(file)], PROBE_TIMEOUT_MS, signal);
   if (result.timedOut) throw new UnusableSourceError('Probing the file took too long');
+  if (isRefusedByWhitelist(result.stderr)) throw new UnusableSourceError(REFUSED_FORMAT_MESSAGE);
   return parseFfmpegBanner(result.stderr);
 }
