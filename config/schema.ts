@@ -103,6 +103,12 @@ export const ConfigSchema = Type.Object({
     userQuotaBytes: Type.Integer({ default: -1, minimum: -1 }),
     // Owners may re-upload the source of a video (PeerTube's /source/replace-resumable); off: 403.
     allowReplace: Type.Boolean({ default: false }),
+    // An upload not completed this long after its creation is deleted (partial file, state, and the
+    // quota its declared size held meanwhile). PeerTube keeps unfinished uploads a day too.
+    unfinishedExpirySeconds: Type.Integer({
+      default: 86400, minimum: 1, maximum: 30 * 86400,
+      description: 'Seconds an unfinished upload is kept (and counts toward its owner\'s quota) before it is deleted',
+    }),
   }, { default: {} }),
   live: Type.Object({
     // Kept for the WebRTC ingest's keyframe requests; segment and part sizes come from the latency mode.

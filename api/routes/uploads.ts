@@ -13,14 +13,15 @@ import { pipeline } from 'node:stream/promises';
 import { Transform } from 'node:stream';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import fastifyMultipart from '@fastify/multipart';
-import { Server as TusServer } from '@tus/server';
+import { EVENTS, Server as TusServer } from '@tus/server';
 import { FileStore } from '@tus/file-store';
 import { users, type UserRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { requireUser } from '../auth/authenticate.ts';
 import { loadOwnedVideo } from './videos.ts';
-import type { UploadMetadata, UploadService } from '../uploads/service.ts';
+import { sweepIntervalMs } from '../uploads/sweep.ts';
+import type { SealedMetadata, UploadService } from '../uploads/service.ts';
 
 const TUS_PATH = '/api/v1/uploads/tus';
 const RESUMABLE_PATH = '/api/v1/videos/upload-resumable';
@@ -56,28 +57,74 @@ function byteLimit(max: number, already = 0): Transform {
   });
 }
 
+/** tus's answer to a refusal, with our error shape. */
+function tusError(error: HttpError): { status_code: number; body: string } {
+  return { status_code: error.status, body: JSON.stringify({ status: error.status, code: error.code, error: error.message, detail: error.message }) };
+}
+
+/** Another user's upload, an expired one and one that never existed look the same: ids cannot be probed. */
+const uploadNotFound = () => new HttpError(404, 'not_found', 'Upload not found');
+
+/**
+ * The upload id of a tus request, from its path only: exactly `${TUS_PATH}/<id>`. tus's own reading
+ * takes the last segment of the whole URL, query string included (`…/tus?/<id>` named any upload).
+ */
+export function tusUploadId(url: string): string | undefined {
+  let pathname: string;
+  try {
+    pathname = new URL(url, 'http://localhost').pathname;
+  } catch {
+    return undefined;
+  }
+  const id = pathname.startsWith(`${TUS_PATH}/`) ? pathname.slice(TUS_PATH.length + 1) : '';
+  return UPLOAD_ID.test(id) ? id : undefined;
+}
+
+/** tus metadata keys never kept: the owner is ours to say, and passwords are only kept hashed, elsewhere. */
+const SECRET_TUS_KEYS = /^(userId|videoPasswords(\[\d*\])?)$/;
+
 function tusRoutes(context: AppContext, service: UploadService): FastifyPluginAsync {
   return async (app) => {
-    const directory = join(service.uploadsDir, 'tus');
+    const folder = 'tus';
+    const directory = join(service.uploadsDir, folder);
     mkdirSync(directory, { recursive: true });
     const datastore = new FileStore({ directory });
-    const owners = new WeakMap<IncomingMessage, number>();
+    // What the Fastify handler learnt of a request (its user; for a creation, its checked metadata),
+    // for the tus hooks, which only see the request.
+    const requests = new WeakMap<IncomingMessage, { userId: number; metadata?: SealedMetadata }>();
+    const nodeRequest = (req: unknown) => (req as { runtime?: { node?: { req: IncomingMessage } } }).runtime?.node?.req as IncomingMessage;
     const tus = new TusServer({
       path: TUS_PATH,
       datastore,
       maxSize: service.limits.maxFileSizeBytes,
       respectForwardedHeaders: true,
+      namingFunction: () => randomBytes(16).toString('hex'),
+      getFileIdFromRequest: (req) => tusUploadId(req.url),
+      // Every method but the creation names an upload: it must be the caller's, else 404.
+      async onIncomingRequest(req, id) {
+        if (req.method === 'POST' || req.method === 'OPTIONS') return;
+        const userId = requests.get(nodeRequest(req))?.userId;
+        const upload = await service.pending(id);
+        if (userId === undefined || upload?.userId !== userId) throw tusError(uploadNotFound());
+      },
       async onUploadCreate(req, upload) {
-        const userId = owners.get((req as { runtime?: { node?: { req: IncomingMessage } } }).runtime?.node?.req as IncomingMessage);
-        if (userId === undefined) throw { status_code: 401, body: 'Authentication required' };
-        return { metadata: { ...upload.metadata, userId: String(userId) } };
+        const known = requests.get(nodeRequest(req));
+        if (!known?.metadata) throw tusError(new HttpError(401, 'unauthorized', 'Authentication required'));
+        try {
+          await service.reserve({ uploadId: upload.id, folder, userId: known.userId, sizeBytes: upload.size ?? 0, metadata: known.metadata });
+        } catch (error) {
+          if (error instanceof HttpError) throw tusError(error);
+          throw error;
+        }
+        const kept = Object.fromEntries(Object.entries(upload.metadata ?? {}).filter(([key]) => !SECRET_TUS_KEYS.test(key)));
+        return { metadata: kept };
       },
       async onUploadFinish(_req, upload) {
-        const fields = Object.fromEntries(Object.entries(upload.metadata ?? {}).map(([key, value]) => [key, value ?? '']));
-        const user = await users.findUserById(context.pool, Number(fields.userId));
         try {
-          if (!user) throw new HttpError(401, 'unauthorized', 'The uploader no longer exists');
-          const video = await service.createVideo(user, service.parseMetadata(fields), join(directory, upload.id));
+          const pending = await service.pending(upload.id);
+          const user = pending && await users.findUserById(context.pool, pending.userId);
+          if (!pending?.metadata || !user) throw uploadNotFound();
+          const video = await service.createVideo(user, pending.metadata, join(directory, upload.id), upload.id);
           rmSync(join(directory, `${upload.id}.json`), { force: true });
           return {
             status_code: 200,
@@ -86,26 +133,29 @@ function tusRoutes(context: AppContext, service: UploadService): FastifyPluginAs
           };
         } catch (error) {
           // A refused upload (quota reached meanwhile, owner gone) leaves nothing behind.
+          await service.release(upload.id);
           await datastore.remove(upload.id).catch(() => undefined);
-          if (error instanceof HttpError) throw { status_code: error.status, body: JSON.stringify({ status: error.status, code: error.code, error: error.message, detail: error.message }) };
+          if (error instanceof HttpError) throw tusError(error);
           throw error;
         }
       },
     });
+    tus.on(EVENTS.POST_TERMINATE, (_req: unknown, _res: unknown, id: string) => {
+      service.release(id).catch((error: Error) => context.log.warn(`tus: could not release upload ${id}: ${error.message}`));
+    });
 
-    const handle = async (request: FastifyRequest<{ Params: { id?: string } }>, reply: FastifyReply) => {
+    const handle = async (request: FastifyRequest, reply: FastifyReply) => {
       if (request.method !== 'OPTIONS') {
         const user = requireUser(request);
         if (request.method === 'POST') {
-          const fields = parseTusMetadata(request.headers['upload-metadata'] as string | undefined);
-          delete fields.userId;
-          const metadata = service.parseMetadata(fields);
-          await service.checkAllowed(user, metadata, announcedLength(request.headers['upload-length']));
-          // The owner is ours to say: onUploadCreate stores it in the upload's metadata for onUploadFinish.
-          owners.set(request.raw, user.id);
-        } else if (request.params.id) {
-          const upload = await datastore.getUpload(request.params.id).catch(() => undefined);
-          if (upload && upload.metadata?.userId !== String(user.id)) throw new HttpError(404, 'not_found', 'Upload not found');
+          const size = announcedLength(request.headers['upload-length']);
+          // The declared size is reserved in the quota: a deferred length would reserve nothing.
+          if (size === undefined) throw new HttpError(400, 'invalid_input', 'Upload-Length is required');
+          const metadata = service.parseMetadata(parseTusMetadata(request.headers['upload-metadata'] as string | undefined));
+          await service.checkAllowed(user, metadata, size);
+          requests.set(request.raw, { userId: user.id, metadata: await service.sealMetadata(metadata) });
+        } else {
+          requests.set(request.raw, { userId: user.id });
         }
       }
       reply.hijack();
@@ -173,10 +223,13 @@ interface ResumableFlow<S extends object> {
   folder: string;
   tag: string;
   what: string;
-  /** Checks made before any byte is accepted (401/403/404/413); returns what `finish` needs. */
-  begin(request: FastifyRequest, user: UserRow, size: number): Promise<S>;
-  /** The file is complete: its answer. */
-  finish(request: FastifyRequest, reply: FastifyReply, user: UserRow, state: S, file: string): Promise<unknown>;
+  /**
+   * Checks made before any byte is accepted (401/403/404/413); returns what `finish` needs (kept in
+   * a state file: nothing secret in clear) and whose quota holds the upload, less what it will free.
+   */
+  begin(request: FastifyRequest, user: UserRow, size: number): Promise<{ state: S; quotaUserId: number; creditBytes?: number }>;
+  /** The file is complete: its answer. `uploadId`'s reservation is for the service to replace. */
+  finish(request: FastifyRequest, reply: FastifyReply, user: UserRow, state: S, file: string, uploadId: string): Promise<unknown>;
 }
 
 function resumableFlow<S extends object>(service: UploadService, flow: ResumableFlow<S>): FastifyPluginAsync {
@@ -184,12 +237,14 @@ function resumableFlow<S extends object>(service: UploadService, flow: Resumable
     const directory = join(service.uploadsDir, flow.folder);
     mkdirSync(directory, { recursive: true });
     const busy = new Set<string>();
-    const load = (request: FastifyRequest, user: UserRow) => {
-      const id = (request.query as Record<string, string | undefined>).upload_id ?? '';
+    // The caller's own unfinished upload of this flow, not expired; anything else is 404.
+    const load = async (request: FastifyRequest, user: UserRow) => {
+      const id = (request.query as Record<string, unknown>).upload_id;
+      if (typeof id !== 'string' || !UPLOAD_ID.test(id)) throw uploadNotFound();
       const stateFile = join(directory, `${id}.json`);
-      if (!UPLOAD_ID.test(id) || !existsSync(stateFile)) throw new HttpError(404, 'not_found', 'Upload not found');
+      if (!existsSync(stateFile) || !await service.pending(id)) throw uploadNotFound();
       const state = JSON.parse(readFileSync(stateFile, 'utf8')) as ResumableState & S;
-      if (state.userId !== user.id) throw new HttpError(404, 'not_found', 'Upload not found');
+      if (state.userId !== user.id) throw uploadNotFound();
       return { id, state, file: join(directory, id), stateFile };
     };
     const rangeHeader = (size: number) => (size > 0 ? { Range: `bytes=0-${size - 1}` } : {});
@@ -200,10 +255,12 @@ function resumableFlow<S extends object>(service: UploadService, flow: Resumable
       const user = requireUser(request);
       const size = announcedLength(request.headers['x-upload-content-length']);
       if (size === undefined) throw new HttpError(400, 'invalid_input', 'X-Upload-Content-Length is required');
-      const kept = await flow.begin(request, user, size);
+      const { state, quotaUserId, creditBytes } = await flow.begin(request, user, size);
       const id = randomBytes(16).toString('hex');
+      // Reserved before its files exist: the sweep takes a file with no reservation for a stray.
+      await service.reserve({ uploadId: id, folder: flow.folder, userId: quotaUserId, sizeBytes: size, creditBytes });
       writeFileSync(join(directory, id), '');
-      writeFileSync(join(directory, `${id}.json`), JSON.stringify({ ...kept, userId: user.id, size }));
+      writeFileSync(join(directory, `${id}.json`), JSON.stringify({ ...state, userId: user.id, size }));
       return reply.code(201).header('Location', `${request.url.split('?')[0]}?upload_id=${id}`).header('Content-Length', '0').send();
     });
 
@@ -211,7 +268,7 @@ function resumableFlow<S extends object>(service: UploadService, flow: Resumable
       schema: { tags: [flow.tag], summary: 'Send a chunk (Content-Range); 308 until the last one' },
     }, async (request, reply) => {
       const user = requireUser(request);
-      const { id, state, file, stateFile } = load(request, user);
+      const { id, state, file, stateFile } = await load(request, user);
       if (busy.has(id)) throw new HttpError(409, 'conflict', 'A chunk of this upload is already being received');
       busy.add(id);
       try {
@@ -229,7 +286,11 @@ function resumableFlow<S extends object>(service: UploadService, flow: Resumable
         if (size < state.size) return reply.code(308).headers(rangeHeader(size)).send();
         rmSync(stateFile, { force: true });
         try {
-          return await flow.finish(request, reply, user, state, file);
+          return await flow.finish(request, reply, user, state, file, id);
+        } catch (error) {
+          // Refused at the end (quota reached meanwhile, video gone): nothing of it is kept.
+          await service.release(id);
+          throw error;
         } finally {
           rmSync(file, { force: true });
         }
@@ -241,7 +302,8 @@ function resumableFlow<S extends object>(service: UploadService, flow: Resumable
     app.delete(flow.url, {
       schema: { tags: [flow.tag], summary: `Cancel a resumable ${flow.what}` },
     }, async (request, reply) => {
-      const { file, stateFile } = load(request, requireUser(request));
+      const { id, file, stateFile } = await load(request, requireUser(request));
+      await service.release(id);
       rmSync(file, { force: true });
       rmSync(stateFile, { force: true });
       return reply.code(204).send();
@@ -250,7 +312,7 @@ function resumableFlow<S extends object>(service: UploadService, flow: Resumable
 }
 
 function resumableRoutes(service: UploadService): FastifyPluginAsync {
-  return resumableFlow<{ metadata: UploadMetadata }>(service, {
+  return resumableFlow<{ metadata: SealedMetadata }>(service, {
     url: RESUMABLE_PATH.slice('/api/v1'.length),
     folder: 'resumable',
     tag: 'Video upload',
@@ -258,10 +320,10 @@ function resumableRoutes(service: UploadService): FastifyPluginAsync {
     async begin(request, user, size) {
       const metadata = service.parseMetadata((request.body ?? {}) as Record<string, unknown>);
       await service.checkAllowed(user, metadata, size);
-      return { metadata };
+      return { state: { metadata: await service.sealMetadata(metadata) }, quotaUserId: user.id };
     },
-    async finish(_request, _reply, user, state, file) {
-      return { video: await service.createVideo(user, state.metadata, file) };
+    async finish(_request, _reply, user, state, file, uploadId) {
+      return { video: await service.createVideo(user, state.metadata, file, uploadId) };
     },
   });
 }
@@ -287,12 +349,13 @@ function replaceRoutes(context: AppContext, service: UploadService): FastifyPlug
       const video = await videoOf(request);
       await service.checkReplaceAllowed(video, size);
       const filename = String((request.body as Record<string, unknown> | undefined)?.filename ?? 'video').slice(0, 200);
-      return { videoId: video.id, filename };
+      // The owner's quota holds it; the old original it replaces is freed.
+      return { state: { videoId: video.id, filename }, quotaUserId: video.owner_user_id, creditBytes: Number(video.size_bytes ?? 0) };
     },
-    async finish(request, reply, _user, state, file) {
+    async finish(request, reply, _user, state, file, uploadId) {
       const video = await videoOf(request);
-      if (video.id !== state.videoId) throw new HttpError(404, 'not_found', 'Upload not found');
-      await service.replaceSource(video, state.filename, file);
+      if (video.id !== state.videoId) throw uploadNotFound();
+      await service.replaceSource(video, state.filename, file, uploadId);
       return reply.code(204).send();
     },
   });
@@ -306,5 +369,11 @@ export function uploadRoutes(context: AppContext, service: UploadService): Fasti
     await app.register(multipartRoute(service));
     await app.register(resumableRoutes(service));
     await app.register(replaceRoutes(context, service));
+    // Unfinished uploads expire (uploads.unfinishedExpirySeconds): their files and quota go.
+    const sweep = () => service.sweepExpired().catch((error: Error) => context.log.warn(`uploads: sweep failed: ${error.message}`));
+    const timer = setInterval(sweep, sweepIntervalMs(service.limits.unfinishedExpirySeconds));
+    timer.unref();
+    app.addHook('onReady', async () => { void sweep(); });
+    app.addHook('onClose', async () => clearInterval(timer));
   };
 }

@@ -1,14 +1,20 @@
 // What every upload path (tus, PeerTube multipart, PeerTube resumable) shares: the checks made
-// before any byte is accepted, and turning a complete file into a video with a transcoding job.
+// before any byte is accepted, the quota reservation of an unfinished upload, and turning a complete
+// file into a video with a transcoding job.
+// Quota: an unfinished upload reserves its declared size when it is created, under its owner's row
+// lock, so parallel uploads cannot together exceed the quota; completing it replaces the reservation
+// by the video's real size in one transaction. Reservations expire (uploads.unfinishedExpirySeconds):
+// sweepExpired deletes them with their partial files.
 import { mkdirSync, renameSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
-import { extname, join } from 'node:path';
+import { join } from 'node:path';
 import type pg from 'pg';
-import { toShortUuid, uploads, users, videos, UserRole, VideoPrivacy, VideoState, type UserRow, type VideoRow } from '../../db/index.ts';
+import { toShortUuid, uploads, users, videoPasswords, videos, UserRole, VideoPrivacy, VideoState, type UserRow, type VideoRow } from '../../db/index.ts';
 import type { JobQueue } from '../../jobs/index.ts';
 import { HttpError } from '../errors.ts';
 import { VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from './transcode-job.ts';
-import { hashVideoPasswords, missingPasswords, replaceVideoPasswords } from '../routes/video-passwords.ts';
+import { hashVideoPasswords, missingPasswords } from '../routes/video-passwords.ts';
+import { sweepUploadFolders } from './sweep.ts';
 
 export interface UploadMetadata {
   channelId: number;
@@ -16,30 +22,64 @@ export interface UploadMetadata {
   description: string;
   privacy: number;
   filename: string;
-  /** Privacy 5: the video's passwords (PeerTube's upload field videoPasswords), hashed by createVideo. */
+  /** Privacy 5: the video's passwords (PeerTube's upload field videoPasswords), in clear: never written anywhere. */
   videoPasswords?: string[];
+  /** The same, hashed by sealMetadata: the only form an unfinished upload keeps (state file, database). */
+  passwordHashes?: string[];
 }
+
+/** The checked metadata of an upload that is kept until it completes: its passwords only hashed. */
+export type SealedMetadata = Omit<UploadMetadata, 'videoPasswords'>;
+
+/** A new unfinished upload: its declared size is reserved in `quotaUserId`'s quota. */
+export interface NewUpload {
+  uploadId: string;
+  /** Its folder under data/uploads (tus, resumable, replace): where the sweep finds its files. */
+  folder: string;
+  /** Whose upload it is: only they reach it (tus); whose quota holds its size. */
+  userId: number;
+  sizeBytes: number;
+  /** Bytes already counted that this upload will free (a replaced source's old original). */
+  creditBytes?: number;
+  /** Kept with the reservation (tus, whose own metadata is shown by HEAD and kept in its state files). */
+  metadata?: SealedMetadata;
+}
+
+export interface PendingUpload { userId: number; metadata?: SealedMetadata }
 
 export interface UploadedVideo { id: number; uuid: string; shortUUID: string }
 
-export interface UploadLimits { maxFileSizeBytes: number; userQuotaBytes: number }
+export interface UploadLimits { maxFileSizeBytes: number; userQuotaBytes: number; unfinishedExpirySeconds: number }
 
 export interface UploadService {
   readonly uploadsDir: string;
   readonly limits: UploadLimits;
   /** Parses and checks the metadata of a new upload (fields as strings or numbers). */
   parseMetadata(fields: Record<string, unknown>): UploadMetadata;
+  /** Checks and hashes the passwords of an upload's metadata, before it is kept anywhere. */
+  sealMetadata(metadata: UploadMetadata): Promise<SealedMetadata>;
   /** Refuses (403/413) an upload the user may not make, before its body is read. */
   checkAllowed(user: UserRow, metadata: UploadMetadata, sizeBytes: number | undefined): Promise<void>;
-  /** Moves the complete file under originals/ and creates its video, queued for transcoding. */
-  createVideo(user: UserRow, metadata: UploadMetadata, file: string): Promise<UploadedVideo>;
+  /** Reserves the declared size of a new unfinished upload, atomically (403 quota_reached when it does not fit). */
+  reserve(upload: NewUpload): Promise<void>;
+  /** The owner (and kept metadata) of an unfinished upload that has not expired. */
+  pending(uploadId: string): Promise<PendingUpload | undefined>;
+  /** An unfinished upload is cancelled: its reservation goes (its files are the caller's). */
+  release(uploadId: string): Promise<void>;
+  /** Deletes expired unfinished uploads (reservation, partial file, state) and stray partial files. */
+  sweepExpired(): Promise<number>;
+  /**
+   * Moves the complete file under originals/ and creates its video, queued for transcoding; the
+   * upload's reservation (`uploadId`; none for a multipart upload) is replaced by the real size.
+   */
+  createVideo(user: UserRow, metadata: UploadMetadata | SealedMetadata, file: string, uploadId?: string): Promise<UploadedVideo>;
   /** Refuses (400/409/413/403) a re-upload of this video's source, before its body is read. */
   checkReplaceAllowed(video: VideoRow, sizeBytes: number | undefined): Promise<void>;
   /**
    * Moves the complete file under originals/ and queues the transcode of this new source into a new
    * folder; the video keeps playing its current media until the new one is ready.
    */
-  replaceSource(video: VideoRow, filename: string, file: string): Promise<void>;
+  replaceSource(video: VideoRow, filename: string, file: string, uploadId?: string): Promise<void>;
 }
 
 const MAX_NAME = 120;
@@ -65,18 +105,58 @@ function tooLarge(max: number): HttpError {
   return new HttpError(413, 'max_file_size_reached', `The file is larger than the ${max} bytes allowed`);
 }
 
+function quotaReached(): HttpError {
+  return new HttpError(403, 'quota_reached', 'The user video quota is exceeded with this video');
+}
+
 export function createUploadService(options: {
   pool: pg.Pool; jobs: JobQueue; dataDir: string; limits: UploadLimits; allowedPrivacies: () => number[];
 }): UploadService {
   const { pool, limits } = options;
-  const keepOriginal = (file: string, name: string, filename: string) => {
-    const original = join(originals, `${name}${extname(filename).toLowerCase().replace(/[^.a-z0-9]/g, '').slice(0, 8)}`);
+  // An original is named by our ids only, never with the client's extension: nothing may pick a
+  // demuxer (an .m3u8 playlist, an image pattern…) from a name the uploader chose. The client's
+  // filename stays metadata, for display.
+  const keepOriginal = (file: string, name: string) => {
+    const original = join(originals, name);
     renameSync(file, original);
     return original;
   };
   const uploadsDir = join(options.dataDir, 'uploads');
   const originals = join(uploadsDir, 'originals');
   mkdirSync(originals, { recursive: true });
+
+  /**
+   * Runs `work` in a transaction holding `userId`'s quota lock, after taking the reservation of
+   * `uploadId` (404 when it expired meanwhile) and checking that `sizeBytes` (less `creditBytes`) fits.
+   */
+  const withinQuota = async <T>(userId: number, uploadId: string | undefined, sizeBytes: number, creditBytes: number,
+    work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      await uploads.lockUserQuota(client, userId);
+      if (uploadId !== undefined && !await uploads.deleteReservation(client, uploadId)) {
+        throw new HttpError(404, 'not_found', 'Upload not found (it expired)');
+      }
+      if (limits.userQuotaBytes >= 0 && await uploads.usedQuotaBytes(client, userId) - creditBytes + sizeBytes > limits.userQuotaBytes) {
+        throw quotaReached();
+      }
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  };
+  const checkChannel = async (user: UserRow, channelId: number) => {
+    if (user.role !== UserRole.ADMINISTRATOR && !await users.channelBelongsToUser(pool, channelId, user.id)) {
+      throw new HttpError(403, 'forbidden', 'You cannot publish on this channel');
+    }
+  };
+
   return {
     uploadsDir,
     limits,
@@ -96,33 +176,56 @@ export function createUploadService(options: {
         ...(videoPasswords ? { videoPasswords } : {}),
       };
     },
+    async sealMetadata(metadata) {
+      const { videoPasswords: passwords, ...sealed } = metadata;
+      if (metadata.privacy !== VideoPrivacy.PASSWORD_PROTECTED) return sealed;
+      // Checked (lengths, duplicates) and hashed before anything is kept.
+      const passwordHashes = metadata.passwordHashes ?? await hashVideoPasswords(passwords ?? []);
+      if (passwordHashes.length === 0) throw missingPasswords();
+      return { ...sealed, passwordHashes };
+    },
     async checkAllowed(user, metadata, sizeBytes) {
-      if (user.role !== UserRole.ADMINISTRATOR && !await users.channelBelongsToUser(pool, metadata.channelId, user.id)) {
-        throw new HttpError(403, 'forbidden', 'You cannot publish on this channel');
-      }
+      await checkChannel(user, metadata.channelId);
       if (sizeBytes === undefined) return;
       if (sizeBytes > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
-      if (limits.userQuotaBytes >= 0 && await uploads.usedQuotaBytes(pool, user.id) + sizeBytes > limits.userQuotaBytes) {
-        throw new HttpError(403, 'quota_reached', 'The user video quota is exceeded with this video');
-      }
+      // An early answer only: reserve() decides, atomically.
+      if (limits.userQuotaBytes >= 0 && await uploads.usedQuotaBytes(pool, user.id) + sizeBytes > limits.userQuotaBytes) throw quotaReached();
     },
-    async createVideo(user, metadata, file) {
+    async reserve(upload) {
+      if (upload.sizeBytes > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
+      await withinQuota(upload.userId, undefined, upload.sizeBytes, upload.creditBytes ?? 0, (client) => uploads.insertReservation(client, {
+        uploadId: upload.uploadId, userId: upload.userId, folder: upload.folder, sizeBytes: upload.sizeBytes,
+        expiresInSeconds: limits.unfinishedExpirySeconds, metadata: upload.metadata,
+      }));
+    },
+    async pending(uploadId) {
+      const row = await uploads.findReservation(pool, uploadId);
+      return row && { userId: row.user_id, metadata: (row.metadata ?? undefined) as SealedMetadata | undefined };
+    },
+    async release(uploadId) {
+      await uploads.deleteReservation(pool, uploadId);
+    },
+    async sweepExpired() {
+      return sweepUploadFolders(pool, uploadsDir, limits.unfinishedExpirySeconds);
+    },
+    async createVideo(user, metadata, file, uploadId) {
       const size = statSync(file).size;
       if (size > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
-      await this.checkAllowed(user, metadata, size);
-      // Checked (lengths, duplicates) and hashed before anything is kept.
-      const passwordHashes = metadata.privacy === VideoPrivacy.PASSWORD_PROTECTED
-        ? await hashVideoPasswords(metadata.videoPasswords ?? []) : [];
-      if (metadata.privacy === VideoPrivacy.PASSWORD_PROTECTED && passwordHashes.length === 0) throw missingPasswords();
+      await checkChannel(user, metadata.channelId);
+      const { passwordHashes = [] } = await this.sealMetadata(metadata as UploadMetadata);
       const uuid = randomUUID();
-      const original = keepOriginal(file, uuid, metadata.filename);
-      const id = await videos.insertVideo(pool, {
-        uuid, channelId: metadata.channelId, name: metadata.name, description: metadata.description,
-        privacy: metadata.privacy, state: VideoState.TO_TRANSCODE, isLive: false,
+      const id = await withinQuota(user.id, uploadId, size, 0, async (client) => {
+        const id = await videos.insertVideo(client, {
+          uuid, channelId: metadata.channelId, name: metadata.name, description: metadata.description,
+          privacy: metadata.privacy, state: VideoState.TO_TRANSCODE, isLive: false,
+        });
+        await videoPasswords.replaceVideoPasswords(client, id, passwordHashes);
+        await uploads.setUploadSize(client, id, size);
+        // Last: a refusal above leaves the file where it was, for its caller to delete.
+        keepOriginal(file, uuid);
+        return id;
       });
-      if (passwordHashes.length) await replaceVideoPasswords(pool, id, passwordHashes);
-      await uploads.setUploadSize(pool, id, size);
-      await options.jobs.enqueue<VodTranscodeJob>(VOD_TRANSCODE_QUEUE, { videoId: id, source: original });
+      await options.jobs.enqueue<VodTranscodeJob>(VOD_TRANSCODE_QUEUE, { videoId: id, source: join(originals, uuid) });
       return { id, uuid, shortUUID: toShortUuid(uuid) };
     },
     async checkReplaceAllowed(video, sizeBytes) {
@@ -132,18 +235,20 @@ export function createUploadService(options: {
       }
       if (sizeBytes === undefined) return;
       if (sizeBytes > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
-      // The new original takes the place of the old one in the owner's quota.
+      // The new original takes the place of the old one in the owner's quota (an early answer: reserve() decides).
       const used = await uploads.usedQuotaBytes(pool, video.owner_user_id) - Number(video.size_bytes ?? 0);
-      if (limits.userQuotaBytes >= 0 && used + sizeBytes > limits.userQuotaBytes) {
-        throw new HttpError(403, 'quota_reached', 'The user video quota is exceeded with this video');
-      }
+      if (limits.userQuotaBytes >= 0 && used + sizeBytes > limits.userQuotaBytes) throw quotaReached();
     },
-    async replaceSource(video, filename, file) {
+    async replaceSource(video, _filename, file, uploadId) {
       const size = statSync(file).size;
-      await this.checkReplaceAllowed(video, size);
-      const original = keepOriginal(file, `${video.uuid}-${randomUUID()}`, filename);
-      await uploads.startReplacement(pool, video.id, size);
-      await options.jobs.enqueue<VodTranscodeJob>(VOD_TRANSCODE_QUEUE, { videoId: video.id, source: original, replace: true });
+      await this.checkReplaceAllowed(video, undefined);
+      if (size > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
+      const name = `${video.uuid}-${randomUUID()}`;
+      await withinQuota(video.owner_user_id, uploadId, size, Number(video.size_bytes ?? 0), async (client) => {
+        await uploads.startReplacement(client, video.id, size);
+        keepOriginal(file, name);
+      });
+      await options.jobs.enqueue<VodTranscodeJob>(VOD_TRANSCODE_QUEUE, { videoId: video.id, source: join(originals, name), replace: true });
     },
   };
 }

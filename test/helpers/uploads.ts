@@ -2,7 +2,7 @@
 // re-upload of a source), and waiting for a video to be published.
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import type { ApiClient } from './api.ts';
+import { ApiClient } from './api.ts';
 import { waitFor } from './wait.ts';
 
 /** An H.264 + AAC MP4 of `size` (e.g. 640x360) and `seconds`, written to `file`, returned as bytes. */
@@ -47,4 +47,40 @@ export async function waitPublished(api: ApiClient, id: number | string, timeout
     if (current.state.id === 7) throw new Error(`failed: ${current.error}`);
     return current.state.id === 1 ? current : undefined;
   }, { timeoutMs, intervalMs: 300 });
+}
+
+/** tus Upload-Metadata from plain fields (values base64, as tus-js-client sends them). */
+export function tusMetadata(fields: Record<string, string | number>): string {
+  return Object.entries(fields).map(([key, value]) => `${key} ${Buffer.from(String(value)).toString('base64')}`).join(',');
+}
+
+/** Creates a tus upload of `length` bytes (POST /api/v1/uploads/tus); returns the response and, once created, its URL. */
+export async function tusCreate(baseUrl: string, token: string, fields: Record<string, string | number>, length: number): Promise<{ response: Response; url?: string }> {
+  const response = await fetch(`${baseUrl}/api/v1/uploads/tus`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0', 'Upload-Length': String(length), 'Upload-Metadata': tusMetadata(fields) },
+  });
+  const location = response.headers.get('location');
+  return { response, url: response.status === 201 && location ? new URL(location, baseUrl).href : undefined };
+}
+
+/** One tus PATCH of `bytes` at `offset` to `url` (any URL, including the ones an attacker would try). */
+export function tusPatch(url: string, token: string, offset: number, bytes: Buffer): Promise<Response> {
+  return fetch(url, {
+    method: 'PATCH',
+    headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0', 'Upload-Offset': String(offset), 'Content-Type': 'application/offset+octet-stream' },
+    body: new Uint8Array(bytes),
+  });
+}
+
+/** A new user (role 2) made by the admin, logged in, with the id of their default channel. */
+export async function createUploader(admin: ApiClient, username: string): Promise<{ api: ApiClient; token: string; channelId: number }> {
+  const password = `${username}-password-1`;
+  const created = await admin.post('/api/v1/users', { username, password, email: `${username}@example.org`, role: 2 });
+  if (created.status !== 200) throw new Error(`user creation failed: ${JSON.stringify(created.body)}`);
+  const api = new ApiClient(admin.baseUrl);
+  const login = await api.login(username, password);
+  if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
+  const channelId = (await api.get('/api/v1/users/me')).body.videoChannels[0].id as number;
+  return { api, token: api.token!, channelId };
 }
