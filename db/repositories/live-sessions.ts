@@ -11,6 +11,9 @@ export interface LiveSessionRow {
   renditions: number[];
   save_replay: boolean;
   replay_video_id: number | null;
+  /** Where the replay job is going (video and media path), recorded before it moves anything. */
+  replay_target_video_id: number | null;
+  replay_target_path: string | null;
 }
 
 export async function startLiveSession(pool: pg.Pool, liveId: number, protocol: string, saveReplay: boolean, ownerLock: string): Promise<LiveSessionRow> {
@@ -27,6 +30,17 @@ export async function findLiveSession(pool: pg.Pool, id: number): Promise<LiveSe
 
 export async function setReplayVideo(pool: pg.Pool | pg.PoolClient, id: number, videoId: number): Promise<void> {
   await pool.query('UPDATE live_sessions SET replay_video_id = $2 WHERE id = $1', [id, videoId]);
+}
+
+/**
+ * Records where the session's replay goes, unless a target is already recorded (another run of the
+ * job got there first, in which case that one is kept). True when this call recorded it.
+ */
+export async function setReplayTarget(db: pg.Pool | pg.PoolClient, id: number, videoId: number, path: string): Promise<boolean> {
+  const { rowCount } = await db.query(
+    `UPDATE live_sessions SET replay_target_video_id = $2, replay_target_path = $3
+     WHERE id = $1 AND replay_target_video_id IS NULL`, [id, videoId, path]);
+  return rowCount === 1;
 }
 
 export async function describeLiveSession(pool: pg.Pool, id: number, encoder: string, renditions: number[]): Promise<void> {
