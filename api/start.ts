@@ -15,7 +15,7 @@ import type { AppContext, WebRtcServices } from './context.ts';
 import { LiveManager } from './live/live-manager.ts';
 import { startRealtime, type Realtime } from './live/realtime.ts';
 import { accessInfoOf, createMediaAccess } from './media/access.ts';
-import { processReplay, REPLAY_QUEUE, type ReplayJob } from './live/replay-job.ts';
+import { processReplay, replayFaultsFromEnv, REPLAY_QUEUE, type ReplayJob } from './live/replay-job.ts';
 import { processVodTranscode, VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from './uploads/transcode-job.ts';
 import { createUploadService } from './uploads/service.ts';
 import { SUPPORTED_PRIVACIES } from './routes/videos.ts';
@@ -54,16 +54,24 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const mediaRoot = join(dataDir, 'streaming-playlists');
   const mediaAccess = createMediaAccess(database.pool);
   const storyboardContext = { pool: database.pool, mediaRoot, ffmpegPath: ffmpeg.ffmpeg, log: log.child('storyboard') };
-  await jobs.handle<StoryboardJob>(STORYBOARD_QUEUE, (job) => processStoryboard(storyboardContext, job), { retryLimit: 2 });
+  const heartbeatSeconds = config.jobs.heartbeatSeconds;
+  await jobs.handle<StoryboardJob>(STORYBOARD_QUEUE, (job, run) => processStoryboard(storyboardContext, job, run),
+    { retryLimit: 2, expireInSeconds: config.jobs.storyboardTimeoutSeconds, heartbeatSeconds });
   const afterPublish = (videoId: number) => afterOnDemandPublished({ pool: database.pool, jobs, log: log.child('on-demand') }, videoId);
-  const replays = { pool: database.pool, mediaRoot, ffmpegPath: ffmpeg.ffmpeg, mediaAccess, log: log.child('replay'), afterPublish };
-  await jobs.handle<ReplayJob>(REPLAY_QUEUE, (job) => processReplay(replays, job));
+  const replays = {
+    pool: database.pool, mediaRoot, ffmpegPath: ffmpeg.ffmpeg, mediaAccess, log: log.child('replay'), afterPublish,
+    // Tests only: fail a session's first replay run after a given step (api/live/replay-job.ts).
+    afterStep: replayFaultsFromEnv(process.env.LIVECAST_TEST_REPLAY_FAULTS),
+  };
+  await jobs.handle<ReplayJob>(REPLAY_QUEUE, (job, run) => processReplay(replays, job, run),
+    { expireInSeconds: config.jobs.replayTimeoutSeconds, heartbeatSeconds });
   const transcodes = {
     pool: database.pool, mediaRoot, ffmpeg, encoder, transcoding: config.transcoding, mediaAccess, log: log.child('upload'), afterPublish,
     afterReplace: (videoId: number) => afterOnDemandReplaced({ pool: database.pool, jobs }, videoId),
   };
   // A crash mid-transcode leaves the video in TO_TRANSCODE: the retried job starts it over.
-  await jobs.handle<VodTranscodeJob>(VOD_TRANSCODE_QUEUE, (job) => processVodTranscode(transcodes, job), { retryLimit: 2 });
+  await jobs.handle<VodTranscodeJob>(VOD_TRANSCODE_QUEUE, (job, run) => processVodTranscode(transcodes, job, run),
+    { retryLimit: 2, expireInSeconds: config.jobs.transcodeTimeoutSeconds, heartbeatSeconds });
   const uploads = createUploadService({
     pool: database.pool, jobs, dataDir, limits: config.uploads, allowedPrivacies: () => SUPPORTED_PRIVACIES,
   });

@@ -145,6 +145,17 @@ export const ConfigSchema = Type.Object({
       mucDomain: Type.String({ default: 'conference.localhost' }),
     }, { default: {} }),
   }, { default: {} }),
+  jobs: Type.Object({
+    // How long one run of a job may take before pg-boss fails it, stops it (its ffmpeg is killed)
+    // and retries it. A transcode takes about as long as its video at the default preset, so its
+    // bound is long (pg-boss allows 24 h at most); the heartbeat, not this, notices a crashed server.
+    transcodeTimeoutSeconds: Type.Integer({ default: 6 * 3600, minimum: 10, maximum: 86400 }),
+    replayTimeoutSeconds: Type.Integer({ default: 3600, minimum: 10, maximum: 86400 }),
+    storyboardTimeoutSeconds: Type.Integer({ default: 3600, minimum: 10, maximum: 86400 }),
+    // A running job's worker writes a heartbeat every half of this; a job not heard from for this
+    // long (its server died) is failed and retried at once instead of after its whole timeout.
+    heartbeatSeconds: Type.Integer({ default: 60, minimum: 10, maximum: 3600 }),
+  }, { default: {} }),
   log: Type.Object({
     level: Type.Union([
       Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error'), Type.Literal('silent'),

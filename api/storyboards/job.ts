@@ -51,7 +51,10 @@ function smallestRendition(dir: string): string {
   return join(dir, best.uri);
 }
 
-export async function processStoryboard(context: StoryboardContext, job: StoryboardJob): Promise<void> {
+/** What pg-boss tells the handler about this run (jobs/index.ts JobRun). */
+export interface StoryboardRun { signal?: AbortSignal }
+
+export async function processStoryboard(context: StoryboardContext, job: StoryboardJob, run: StoryboardRun = {}): Promise<void> {
   const { pool, log } = context;
   const video = await videos.findVideo(pool, { id: job.videoId });
   if (!video || video.is_live || !video.hls_path) {
@@ -75,6 +78,7 @@ export async function processStoryboard(context: StoryboardContext, job: Storybo
       outputDir: dir,
       durationSeconds,
       imageUrl: storyboardUrl(video.hls_path),
+      signal: run.signal,
       onProgress: (fraction) => {
         if (Date.now() - lastWrite < PROGRESS_WRITE_MS) return;
         lastWrite = Date.now();
@@ -86,7 +90,8 @@ export async function processStoryboard(context: StoryboardContext, job: Storybo
     log.info(`storyboard of video ${video.uuid}: ${result.totalWidth}x${result.totalHeight}, a sprite every ${result.spriteDuration} s`);
   } catch (error) {
     await writing;
-    await storyboards.setProgress(pool, video.id, 'failed', 0, (error as Error).message.slice(0, 2000));
+    // An aborted run is retried by pg-boss: its row stays as the retry will set it.
+    if (!run.signal?.aborted) await storyboards.setProgress(pool, video.id, 'failed', 0, (error as Error).message.slice(0, 2000));
     throw error;
   }
 }
