@@ -43,7 +43,10 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   app.decorateRequest('tokenId', undefined);
 
   app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
-    if (error instanceof HttpError) return reply.code(error.status).send(problem(error.status, error.code, error.message));
+    if (error instanceof HttpError) {
+      if (error.headers) reply.headers(error.headers);
+      return reply.code(error.status).send(problem(error.status, error.code, error.message));
+    }
     if (error.validation) return reply.code(400).send(problem(400, 'invalid_input', error.message));
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) context.log.error(`${request.method} ${request.url}: ${error.stack ?? error.message}`);

@@ -25,6 +25,7 @@ import { ChatService } from '../chat/service.ts';
 import { attachChatNamespace } from '../chat/namespace.ts';
 import { userOfAccessToken } from './auth/authenticate.ts';
 import { clientAddressResolver, startSocketServer } from './socket-server.ts';
+import { configurePasswordHashing } from './auth/password.ts';
 import { startChatBridge, type ChatBridgeHandle } from './chat-bridge.ts';
 
 export interface RunningServer {
@@ -47,12 +48,13 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     `${fellBack ? `; ${encoder.requested} failed its trial encode, see /api/v1/admin/transcoding` : ''})`);
 
   const database = await openDatabase(config, log.child('db'));
+  configurePasswordHashing({ cost: config.auth.passwordHashCost, concurrency: config.auth.scryptConcurrency, queue: config.auth.scryptQueue });
   const jobs = await startJobQueue(database.url, log.child('jobs'));
   await ensureAdmin(database.pool, config, log);
   await oauth.getOrCreateLocalClient(database.pool);
 
   const mediaRoot = join(dataDir, 'streaming-playlists');
-  const mediaAccess = createMediaAccess(database.pool);
+  const mediaAccess = createMediaAccess(database.pool, config.auth);
   const storyboardContext = { pool: database.pool, mediaRoot, ffmpegPath: ffmpeg.ffmpeg, log: log.child('storyboard') };
   const heartbeatSeconds = config.jobs.heartbeatSeconds;
   await jobs.handle<StoryboardJob>(STORYBOARD_QUEUE, (job, run) => processStoryboard(storyboardContext, job, run),
@@ -143,13 +145,18 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const io = startSocketServer(app.server, database.pool, log.child('socket.io'));
   realtime = startRealtime(io, lives, log.child('realtime'), {
     userOf: (token) => userOfAccessToken(database.pool, token),
+  const addressOf = clientAddressResolver(config.http.trustProxy);
     // The same rule as the video's page and media: a protected live's state is for those who may watch it.
-    mayFollow: async (videoId, viewer) => {
-      const video = await videos.findVideo(database.pool, { id: videoId });
-      return video !== undefined && !await mediaAccess.check(accessInfoOf(video), viewer);
+    mayFollow: async (ref, viewer) => {
+      const video = await videos.findVideo(database.pool, ref);
+      if (!video) return { error: 'not_found' };
+      const denial = await mediaAccess.check(accessInfoOf(video), { ...viewer, byNumericId: 'id' in ref });
+      if (!denial) return { videoId: video.id };
+      // Only the throttle is told apart: any other refusal looks like a video that does not exist.
+      return denial.code === 'too_many_requests' ? { error: denial.code, retryAfterSeconds: denial.retryAfterSeconds } : { error: 'not_found' };
     },
   });
-  const addressOf = clientAddressResolver(config.http.trustProxy);
+    addressOf: (socket) => addressOf(socket.request),
   attachChatNamespace({
     io, service: chat, log: log.child('chat'),
     ipSalt: await serverSecrets.getOrCreateSecret(database.pool, 'chat-ip-salt', () => randomBytes(32)),

@@ -53,7 +53,7 @@ export interface ChatRoomSettings {
 
 /** The reasons a message or action is refused; sent to the client in `{ ok: false, error }` acks. */
 export type ChatErrorCode =
-  | 'not_found' | 'forbidden' | 'unauthorized' | 'video_requires_password' | 'incorrect_video_password'
+  | 'not_found' | 'forbidden' | 'unauthorized' | 'video_requires_password' | 'incorrect_video_password' | 'too_many_requests'
   | 'not_joined' | 'empty' | 'too_long' | 'rate_limited' | 'slow_mode' | 'banned' | 'timed_out'
   | 'forbidden_word' | 'registered_only' | 'followers_only' | 'anonymous_disabled' | 'invalid';
 

@@ -14,14 +14,20 @@ import { presentMessage, roomRefOf, settingsOf } from './present.ts';
 import { cleanMessageText, cleanNick, forbiddenWordIn } from './text.ts';
 
 /** Why a viewer may not see a video (api/media/access.ts decides; the chat only relays it). */
-export interface ViewDenial { code: 'unauthorized' | 'forbidden' | 'video_requires_password' | 'incorrect_video_password'; message: string }
+export interface ViewDenial {
+  code: 'unauthorized' | 'forbidden' | 'video_requires_password' | 'incorrect_video_password' | 'not_found' | 'too_many_requests';
+  message: string;
+  retryAfterSeconds?: number;
+}
+/** Who asks to see a video: `client` keys the throttling of password guesses; `byNumericId` hides unlisted videos. */
+export interface ChatViewer { user: UserRow | undefined; password: string | undefined; client?: string; byNumericId?: boolean }
 
 export interface ChatServiceOptions {
   pool: pg.Pool;
   settings: Config['chat'];
   /** The MUC domain when the XMPP bridge runs, for the rooms' xmpp: addresses. */
   xmppMucDomain: string | undefined;
-  canView(video: VideoRow, viewer: { user: UserRow | undefined; password: string | undefined }): Promise<ViewDenial | undefined>;
+  canView(video: VideoRow, viewer: ChatViewer): Promise<ViewDenial | undefined>;
   log: Logger;
 }
 
@@ -98,14 +104,14 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
   }
 
   /** The live video behind a reference, the viewer's right to see it, and its chat room. */
-  async openRoom(videoRef: unknown, viewer: { user: UserRow | undefined; password: string | undefined }):
+  async openRoom(videoRef: unknown, viewer: ChatViewer):
     Promise<{ video: VideoRow; room: ChatRoomRow; moderator: boolean } | ChatError> {
     const text = String(videoRef ?? '');
     const ref = parseVideoRef(text);
     const video = ref ? await this.videoCache.get(text, () => videos.findVideo(this.pool, ref)) : undefined;
     if (!video) return notFound();
-    const denial = await this.options.canView(video, viewer);
-    if (denial) return { code: denial.code, message: denial.message };
+    const denial = await this.options.canView(video, { ...viewer, byNumericId: ref !== undefined && 'id' in ref });
+    if (denial) return { code: denial.code, message: denial.message, ...(denial.retryAfterSeconds ? { retryAfterSeconds: denial.retryAfterSeconds } : {}) };
     return this.roomOfVideo(video, viewer.user);
   }
 
@@ -127,7 +133,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
   }
 
   async join(participant: Participant, videoRef: unknown, password: string | undefined): Promise<JoinGrant | ChatError> {
-    const opened = await this.openRoom(videoRef, { user: participant.user, password });
+    const opened = await this.openRoom(videoRef, { user: participant.user, password, client: participant.ipHash ?? participant.key });
     if (isChatError(opened)) return opened;
     const { video, room, moderator } = opened;
     const membership: Membership = { room: roomRefOf(room), channelId: room.channel_id, videoId: video.id, moderator };

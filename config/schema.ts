@@ -67,6 +67,23 @@ export const ConfigSchema = Type.Object({
     password: Type.String({ default: '' }),
     email: Type.String({ default: 'admin@localhost' }),
   }, { default: {} }),
+  auth: Type.Object({
+    // Failed guesses of a video password (x-peertube-video-password, chat join, /live-videos subscribe)
+    // allowed per client address and per video in each window; beyond: 429 with Retry-After (sockets:
+    // the error code too_many_requests), the right password included, until the window ends.
+    videoPasswordFailuresPerIp: Type.Integer({ default: 10, minimum: 1, maximum: 100000 }),
+    videoPasswordFailuresPerVideo: Type.Integer({ default: 100, minimum: 1, maximum: 1000000 }),
+    // The same for the password grant of POST /users/token, per client address and per username.
+    loginFailuresPerIp: Type.Integer({ default: 20, minimum: 1, maximum: 100000 }),
+    loginFailuresPerUsername: Type.Integer({ default: 10, minimum: 1, maximum: 100000 }),
+    guessWindowSeconds: Type.Integer({ default: 900, minimum: 1, maximum: 86400 }),
+    // log2 of scrypt's N for new password hashes (OWASP: 17, 128 MiB each); older hashes are upgraded at login.
+    passwordHashCost: Type.Integer({ default: 17, minimum: 14, maximum: 20 }),
+    // scrypt computations at once: each holds one of libuv's 4 worker threads, which file reads share.
+    scryptConcurrency: Type.Integer({ default: 2, minimum: 1, maximum: 64 }),
+    // Computations waiting for a slot; more are refused with 429 rather than queued without end.
+    scryptQueue: Type.Integer({ default: 64, minimum: 0, maximum: 100000 }),
+  }, { default: {} }),
   signup: Type.Object({
     enabled: Type.Boolean({ default: false }),
   }, { default: {} }),

@@ -1,10 +1,12 @@
 // The /live-videos socket.io namespace (PeerTube's name): viewers subscribe to a video and
 // receive its state changes and viewer count without reloading. A protected live (private,
 // internal, password) is followed only by those who may watch it: the socket sends the bearer at
-// connection (`auth.token`) and a password with `subscribe`.
-import type { Namespace, Server } from 'socket.io';
+// connection (`auth.token`) and a password with `subscribe`. `videoId` may be the numeric id or the
+// uuid/shortUUID; an unlisted live is followed by uuid only (its numeric id would let anyone find it).
+// Password guesses here are throttled like everywhere else: `{ ok: false, error: 'too_many_requests' }`.
+import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from '../../config/index.ts';
-import { VIDEO_STATE_LABELS, type UserRow } from '../../db/index.ts';
+import { parseVideoRef, VIDEO_STATE_LABELS, type UserRow, type VideoRef } from '../../db/index.ts';
 import type { LiveManager } from './live-manager.ts';
 import { masterPlaylistUrl } from './live-session.ts';
 
@@ -18,11 +20,20 @@ export interface Realtime {
 export interface RealtimeAccess {
   /** The user of an access token, undefined when the token is unknown or expired. */
   userOf(token: string): Promise<UserRow | undefined>;
-  /** Whether this viewer may see the video (and so follow its state). */
-  mayFollow(videoId: number, viewer: { user: UserRow | undefined; password: string | undefined }): Promise<boolean>;
+  /** The video's id when this viewer may see it (and so follow its state), else the refusal's code. */
+  mayFollow(ref: VideoRef, viewer: { user: UserRow | undefined; password: string | undefined; client: string }):
+    Promise<{ videoId: number } | { error: string; retryAfterSeconds?: number }>;
+  /** The client's address, for the throttling of password guesses. */
+  addressOf(socket: Socket): string;
 }
 
-type Ack = (answer: { ok: boolean; error?: string }) => void;
+type Ack = (answer: { ok: boolean; error?: string; retryAfterSeconds?: number }) => void;
+
+/** A numeric id (number or digits) or a uuid/shortUUID. */
+function refOf(value: unknown): VideoRef | undefined {
+  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? { id: value } : undefined;
+  return typeof value === 'string' ? parseVideoRef(value) : undefined;
+}
 
 export function startRealtime(io: Server, lives: LiveManager, log: Logger, access: RealtimeAccess): Realtime {
   const namespace: Namespace = io.of('/live-videos');
@@ -44,17 +55,19 @@ export function startRealtime(io: Server, lives: LiveManager, log: Logger, acces
     socket.on('subscribe', (payload: unknown, ack: unknown) => {
       const reply: Ack = typeof ack === 'function' ? ack as Ack : () => undefined;
       const body = (payload ?? {}) as { videoId?: unknown; password?: unknown };
-      const videoId = Number(body.videoId);
-      if (!Number.isInteger(videoId) || videoId <= 0 || watched.size >= MAX_SUBSCRIPTIONS) return reply({ ok: false, error: 'invalid' });
+      const ref = refOf(body.videoId);
+      if (!ref || watched.size >= MAX_SUBSCRIPTIONS) return reply({ ok: false, error: 'invalid' });
       const password = typeof body.password === 'string' && body.password !== '' ? body.password : undefined;
-      access.mayFollow(videoId, { user: socket.data.user as UserRow | undefined, password }).then((allowed) => {
-        if (!allowed || socket.disconnected) return reply({ ok: false, error: 'not_found' });
+      access.mayFollow(ref, { user: socket.data.user as UserRow | undefined, password, client: access.addressOf(socket) }).then((outcome) => {
+        if ('error' in outcome) return reply({ ok: false, error: outcome.error, ...(outcome.retryAfterSeconds ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}) });
+        if (socket.disconnected) return reply({ ok: false, error: 'not_found' });
+        const { videoId } = outcome;
         watched.add(videoId);
         void socket.join(roomOf(videoId));
         announceViewers(videoId);
-        reply({ ok: true });
+        reply({ ok: true, videoId } as Parameters<Ack>[0]);
       }, (error: Error) => {
-        log.warn(`realtime subscribe to video ${videoId} failed: ${error.message}`);
+        log.warn(`realtime subscribe to video ${String(body.videoId)} failed: ${error.message}`);
         reply({ ok: false, error: 'unavailable' });
       });
     });

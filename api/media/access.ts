@@ -4,11 +4,15 @@
 // requests are many and frequent, so each video's privacy is cached briefly instead of read from
 // Postgres each time, and a password once checked (scrypt is slow on purpose) is remembered a while.
 // Routes call forget() whenever a video's privacy or passwords change.
+// Password guesses are throttled per client and per video before any scrypt (auth/guess-limiter.ts),
+// and unlisted videos are found by their uuid only: asked for by numeric id, they are not found.
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { videoPasswords, videos, VideoPrivacy, type UserRow, type VideoRow } from '../../db/index.ts';
 import { isOwnerOrAdmin } from '../auth/authenticate.ts';
 import { verifyPassword } from '../auth/password.ts';
+import { GuessLimiter, type GuessRule } from '../auth/guess-limiter.ts';
+import { HttpError } from '../errors.ts';
 import { databaseFileTokens, type FileTokens } from './file-tokens.ts';
 
 const CACHE_MS = 5000;
@@ -27,14 +31,27 @@ export function accessInfoOf(row: Pick<VideoRow, 'id' | 'uuid' | 'privacy' | 'ow
 }
 
 /** Who asks: the bearer's user, and the video password they sent, if any. */
-export interface Viewer { user: UserRow | undefined; password: string | undefined }
+export interface Viewer {
+  user: UserRow | undefined;
+  password: string | undefined;
+  /** The client's address (or a stable stand-in such as its salted hash): password guesses are counted per client. */
+  client?: string;
+  /** The video was named by its numeric id, which anyone can count through: unlisted videos are not found that way. */
+  byNumericId?: boolean;
+}
 
 /** Why a viewer may not see a video; the codes are PeerTube's where it has one. */
 export interface AccessDenial {
-  status: 401 | 403;
-  code: 'unauthorized' | 'forbidden' | 'video_requires_password' | 'incorrect_video_password';
+  status: 401 | 403 | 404 | 429;
+  code: 'unauthorized' | 'forbidden' | 'video_requires_password' | 'incorrect_video_password' | 'not_found' | 'too_many_requests';
   message: string;
+  /** With too_many_requests: when to try again. */
+  retryAfterSeconds?: number;
 }
+
+/** config `auth`: how many failed password guesses, per client and per video, in which window. */
+export interface PasswordGuessLimits { videoPasswordFailuresPerIp: number; videoPasswordFailuresPerVideo: number; guessWindowSeconds: number }
+const DEFAULT_GUESS_LIMITS: PasswordGuessLimits = { videoPasswordFailuresPerIp: 10, videoPasswordFailuresPerVideo: 100, guessWindowSeconds: 900 };
 
 export interface MediaAccess {
   /** True when anyone may fetch this video's media; false when it needs authorisation. */
@@ -52,12 +69,27 @@ export function isOpenPrivacy(privacy: number): boolean {
   return privacy === VideoPrivacy.PUBLIC || privacy === VideoPrivacy.UNLISTED;
 }
 
+/** Unlisted videos are protected by their unguessable uuid: by numeric id only their owner and admins find them. */
+export function hiddenByNumericId(video: VideoAccessInfo, viewer: Viewer): boolean {
+  return viewer.byNumericId === true && video.privacy === VideoPrivacy.UNLISTED && !isOwnerOrAdmin(viewer.user, video.ownerUserId);
+}
+
+const NOT_FOUND: AccessDenial = { status: 404, code: 'not_found', message: 'Video not found' };
+const tooMany = (retryAfterSeconds: number): AccessDenial => ({
+  status: 429, code: 'too_many_requests', retryAfterSeconds,
+  message: `Too many wrong video passwords: try again in ${retryAfterSeconds} s`,
+});
+
 export function videoPasswordOf(headers: Record<string, string | string[] | undefined>): string | undefined {
   const value = headers[VIDEO_PASSWORD_HEADER];
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-export function createMediaAccess(pool: pg.Pool, fileTokens: FileTokens = databaseFileTokens(pool)): MediaAccess {
+export function createMediaAccess(pool: pg.Pool, limits: PasswordGuessLimits = DEFAULT_GUESS_LIMITS,
+  fileTokens: FileTokens = databaseFileTokens(pool)): MediaAccess {
+  const perClient: GuessRule = { prefix: 'video-password-client', maxFailures: limits.videoPasswordFailuresPerIp, windowSeconds: limits.guessWindowSeconds };
+  const perVideo: GuessRule = { prefix: 'video-password-video', maxFailures: limits.videoPasswordFailuresPerVideo, windowSeconds: limits.guessWindowSeconds };
+  const guesses = new GuessLimiter();
   const cache = new Map<string, { info: VideoAccessInfo | undefined; until: number }>();
   const passwordChecks = new Map<string, { result: Promise<boolean>; until: number }>();
 
@@ -91,6 +123,21 @@ export function createMediaAccess(pool: pg.Pool, fileTokens: FileTokens = databa
     return result;
   }
 
+  /** Every guess is counted before its check (cached or not), and handed back when right. */
+  async function throttledPasswordCheck(video: VideoAccessInfo, password: string, client: string | undefined): Promise<AccessDenial | undefined> {
+    const ticket = guesses.reserve([[perClient, client], [perVideo, video.id]]);
+    if (!ticket.allowed) return tooMany(ticket.retryAfterSeconds);
+    try {
+      if (!await checkPassword(video, password)) return { status: 403, code: 'incorrect_video_password', message: 'Incorrect video password' };
+    } catch (error) {
+      // The scrypt line is full (auth/password.ts): a refusal like any other, also for the sockets.
+      if (error instanceof HttpError && error.status === 429) return tooMany(Number(error.headers?.['Retry-After'] ?? 1));
+      throw error;
+    }
+    ticket.succeeded();
+    return undefined;
+  }
+
   return {
     async isOpenToAnyone(videoUuid) {
       const info = await infoOf(videoUuid);
@@ -98,14 +145,14 @@ export function createMediaAccess(pool: pg.Pool, fileTokens: FileTokens = databa
     },
     infoOf,
     async check(video, viewer) {
+      if (hiddenByNumericId(video, viewer)) return NOT_FOUND;
       if (isOpenPrivacy(video.privacy) || isOwnerOrAdmin(viewer.user, video.ownerUserId)) return undefined;
       if (video.privacy === VideoPrivacy.INTERNAL && viewer.user) return undefined;
       if (video.privacy === VideoPrivacy.PASSWORD_PROTECTED) {
         if (viewer.password === undefined) {
           return { status: 403, code: 'video_requires_password', message: 'This video is password protected: send its password in the x-peertube-video-password header' };
         }
-        if (await checkPassword(video, viewer.password)) return undefined;
-        return { status: 403, code: 'incorrect_video_password', message: 'Incorrect video password' };
+        return throttledPasswordCheck(video, viewer.password, viewer.client);
       }
       if (!viewer.user) return { status: 401, code: 'unauthorized', message: 'This video needs authorisation' };
       return { status: 403, code: 'forbidden', message: 'You are not allowed to see this video' };

@@ -19,9 +19,10 @@ import {
 import { loadVisibleVideo } from './videos.ts';
 
 const STATUS_OF: Partial<Record<ChatError['code'], number>> = {
-  not_found: 404, forbidden: 403, unauthorized: 401, video_requires_password: 403, incorrect_video_password: 403,
+  not_found: 404, forbidden: 403, unauthorized: 401, video_requires_password: 403, incorrect_video_password: 403, too_many_requests: 429,
 };
-const toHttp = (error: ChatError) => new HttpError(STATUS_OF[error.code] ?? 400, error.code, error.message);
+const toHttp = (error: ChatError) => new HttpError(STATUS_OF[error.code] ?? 400, error.code, error.message,
+  error.retryAfterSeconds ? { 'Retry-After': String(error.retryAfterSeconds) } : undefined);
 
 export function chatRoutes(context: AppContext): FastifyPluginAsyncTypebox {
   return async (app) => {

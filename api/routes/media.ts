@@ -10,7 +10,7 @@ import { resolveUser } from '../auth/authenticate.ts';
 import { isOpenPrivacy, videoPasswordOf } from '../media/access.ts';
 import { addFileTokenToPlaylist, FILE_TOKEN_PARAM } from '../media/playlist-tokens.ts';
 import { hls } from '../../packager/index.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError, tooManyRequests } from '../errors.ts';
 
 export const MEDIA_PREFIX = '/static/streaming-playlists/';
 
@@ -45,8 +45,9 @@ async function authorise(context: AppContext, request: FastifyRequest, uuid: str
   const open = isOpenPrivacy(video.privacy);
   if (open || fileToken) return { open, fileToken };
   await resolveUser(context.pool, request);
-  const denial = await access.check(video, { user: request.user, password: videoPasswordOf(request.headers) });
+  const denial = await access.check(video, { user: request.user, password: videoPasswordOf(request.headers), client: request.ip });
   if (!denial) return { open, fileToken };
+  if (denial.code === 'too_many_requests') throw tooManyRequests(denial.message, denial.retryAfterSeconds ?? 1);
   if (candidate && (denial.status === 401 || denial.code === 'video_requires_password')) {
     throw new HttpError(403, 'invalid_video_file_token', 'The video file token is invalid or has expired');
   }

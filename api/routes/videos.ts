@@ -3,7 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Static } from 'typebox';
 import { parseVideoRef, videoPasswords as videoPasswordsRepo, videos, VideoPrivacy, type VideoRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
-import { HttpError, notFound } from '../errors.ts';
+import { HttpError, notFound, tooManyRequests } from '../errors.ts';
 import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
 import { accessInfoOf, videoPasswordOf } from '../media/access.ts';
 import { hashVideoPasswords, missingPasswords, replaceVideoPasswords, videoPasswordRoutes } from './video-passwords.ts';
@@ -23,19 +23,21 @@ export function assertSupportedPrivacy(privacy: number | undefined): void {
 
 /**
  * Loads a video the requester may see (api/media/access.ts). A private or internal video answers 404
- * without telling whether it exists; a password-protected one answers 403 with PeerTube's codes
+ * without telling whether it exists, and so does an unlisted one asked for by numeric id (as PeerTube); a password-protected one answers 403 with PeerTube's codes
  * (video_requires_password, incorrect_video_password) so that clients know to ask for the password.
  */
 export async function loadVisibleVideo(context: AppContext, request: FastifyRequest, ref: string): Promise<VideoRow> {
   const parsed = parseVideoRef(ref);
   const row = parsed ? await videos.findVideo(context.pool, parsed) : undefined;
   if (!row) throw notFound('Video');
-  const denial = await context.mediaAccess.check(
-    accessInfoOf(row),
-    { user: request.user, password: videoPasswordOf(request.headers) });
+  const denial = await context.mediaAccess.check(accessInfoOf(row), {
+    user: request.user, password: videoPasswordOf(request.headers), client: request.ip, byNumericId: parsed !== undefined && 'id' in parsed,
+  });
+  if (denial?.code === 'too_many_requests') throw tooManyRequests(denial.message, denial.retryAfterSeconds ?? 1);
   if (denial?.code === 'video_requires_password' || denial?.code === 'incorrect_video_password') {
     throw new HttpError(denial.status, denial.code, denial.message);
   }
+  // Private, internal and unlisted-by-id videos: not found, without telling whether they exist.
   if (denial) throw notFound('Video');
   return row;
 }

@@ -36,9 +36,11 @@ export async function findTokenByAccessHash(pool: pg.Pool, hash: string): Promis
   return rows[0];
 }
 
-export async function findTokenByRefreshHash(pool: pg.Pool, hash: string): Promise<TokenRow | undefined> {
+/** Deletes the pair of a valid refresh token and returns it: of concurrent callers, exactly one gets it. */
+export async function consumeRefreshToken(pool: pg.Pool, hash: string): Promise<TokenRow | undefined> {
   const { rows } = await pool.query<TokenRow>(
-    'SELECT id, user_id, access_expires_at, refresh_expires_at FROM oauth_tokens WHERE refresh_token_hash = $1 AND refresh_expires_at > now()',
+    `DELETE FROM oauth_tokens WHERE refresh_token_hash = $1 AND refresh_expires_at > now()
+     RETURNING id, user_id, access_expires_at, refresh_expires_at`,
     [hash]);
   return rows[0];
 }

@@ -74,6 +74,11 @@ export async function channelBelongsToUser(pool: pg.Pool, channelId: number, use
   return rowCount === 1;
 }
 
+/** The same password, hashed with today's parameters; only if no one changed it meanwhile. */
+export async function replacePasswordHash(pool: pg.Pool, id: number, oldHash: string, newHash: string): Promise<void> {
+  await pool.query('UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2', [id, oldHash, newHash]);
+}
+
 /** A new password signs the user out everywhere else: every token but the current one goes. */
 export async function changePassword(pool: pg.Pool, id: number, passwordHash: string, keepTokenId: number | undefined): Promise<void> {
   await pool.query('UPDATE users SET password_hash = $2 WHERE id = $1', [id, passwordHash]);

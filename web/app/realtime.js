@@ -6,10 +6,11 @@ import { accessToken } from './api.js';
 /**
  * Subscribes to `videoId` (numeric id). Handlers: onState({videoId, state:{id,label}, playlistUrl}),
  * onViewers(count), onReconnect() (after a lost connection came back: events may have been missed).
- * `password`: the video's password, for a password-protected live.
+ * `password`: the video's password, for a password-protected live. `uuid`: subscribes by uuid (an
+ * unlisted live is not found by its numeric id); events still carry the numeric id.
  * Returns { available, close() }; `available` is false when the socket.io client did not load.
  */
-export function watchLiveVideo(videoId, { onState, onViewers, onReconnect, password } = {}) {
+export function watchLiveVideo(videoId, { onState, onViewers, onReconnect, password, uuid } = {}) {
   if (typeof window.io !== 'function') {
     console.warn('socket.io client unavailable: no realtime updates');
     return { available: false, close() {} };
@@ -21,7 +22,8 @@ export function watchLiveVideo(videoId, { onState, onViewers, onReconnect, passw
   let connectedBefore = false;
 
   socket.on('connect', () => {
-    socket.emit('subscribe', password ? { videoId, password } : { videoId });
+    const ref = uuid ?? videoId;
+    socket.emit('subscribe', password ? { videoId: ref, password } : { videoId: ref });
     if (connectedBefore) onReconnect?.();
     connectedBefore = true;
   });

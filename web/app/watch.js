@@ -355,6 +355,7 @@ async function main() {
       onViewers: setViewers,
       onReconnect: () => void refresh(),
       password: videoPassword,
+      uuid: video.uuid,
     });
     // Without socket.io (blocked or failed to load) fall back to polling.
     if (!realtime.available) setInterval(() => void refresh(), POLL_INTERVAL_MS);
