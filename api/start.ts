@@ -13,6 +13,7 @@ import { buildApp } from './app.ts';
 import { ensureAdmin } from './bootstrap-admin.ts';
 import type { AppContext, WebRtcServices } from './context.ts';
 import { LiveManager } from './live/live-manager.ts';
+import { openStreamKeyVault } from './live/stream-keys.ts';
 import { startRealtime, type Realtime } from './live/realtime.ts';
 import { accessInfoOf, createMediaAccess } from './media/access.ts';
 import { processReplay, replayFaultsFromEnv, REPLAY_QUEUE, type ReplayJob } from './live/replay-job.ts';
@@ -24,8 +25,8 @@ import { afterOnDemandPublished, afterOnDemandReplaced } from './on-demand.ts';
 import { ChatService } from '../chat/service.ts';
 import { attachChatNamespace } from '../chat/namespace.ts';
 import { userOfAccessToken } from './auth/authenticate.ts';
-import { clientAddressResolver, startSocketServer } from './socket-server.ts';
 import { configurePasswordHashing } from './auth/password.ts';
+import { clientAddressResolver, startSocketServer } from './socket-server.ts';
 import { startChatBridge, type ChatBridgeHandle } from './chat-bridge.ts';
 
 export interface RunningServer {
@@ -47,8 +48,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   (fellBack ? log.warn : log.info)(`encoder: ${encoder.backend.id} (${encoder.step}` +
     `${fellBack ? `; ${encoder.requested} failed its trial encode, see /api/v1/admin/transcoding` : ''})`);
 
-  const database = await openDatabase(config, log.child('db'));
   configurePasswordHashing({ cost: config.auth.passwordHashCost, concurrency: config.auth.scryptConcurrency, queue: config.auth.scryptQueue });
+  const database = await openDatabase(config, log.child('db'));
   const jobs = await startJobQueue(database.url, log.child('jobs'));
   await ensureAdmin(database.pool, config, log);
   await oauth.getOrCreateLocalClient(database.pool);
@@ -77,8 +78,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const uploads = createUploadService({
     pool: database.pool, jobs, dataDir, limits: config.uploads, allowedPrivacies: () => SUPPORTED_PRIVACIES,
   });
+  const streamKeys = await openStreamKeyVault(database.pool);
   const lives = new LiveManager({
-    pool: database.pool, processLock: database.processLock, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live'),
+    streamKeys, pool: database.pool, processLock: database.processLock, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live'),
     onRecordingEnded: (sessionId) => jobs.enqueue<ReplayJob>(REPLAY_QUEUE, { sessionId }),
   });
   await lives.recoverAfterRestart();
@@ -143,9 +145,9 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   };
   const app = await buildApp(context);
   const io = startSocketServer(app.server, database.pool, log.child('socket.io'));
+  const addressOf = clientAddressResolver(config.http.trustProxy);
   realtime = startRealtime(io, lives, log.child('realtime'), {
     userOf: (token) => userOfAccessToken(database.pool, token),
-  const addressOf = clientAddressResolver(config.http.trustProxy);
     // The same rule as the video's page and media: a protected live's state is for those who may watch it.
     mayFollow: async (ref, viewer) => {
       const video = await videos.findVideo(database.pool, ref);
@@ -155,8 +157,8 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       // Only the throttle is told apart: any other refusal looks like a video that does not exist.
       return denial.code === 'too_many_requests' ? { error: denial.code, retryAfterSeconds: denial.retryAfterSeconds } : { error: 'not_found' };
     },
-  });
     addressOf: (socket) => addressOf(socket.request),
+  });
   attachChatNamespace({
     io, service: chat, log: log.child('chat'),
     ipSalt: await serverSecrets.getOrCreateSecret(database.pool, 'chat-ip-salt', () => randomBytes(32)),

@@ -8,6 +8,7 @@ import { lives, liveSessions, videos, VideoState, LiveVideoError, type ProcessLo
 import type { Admission, PublishAttempt, PublishGate } from '../../ingest/index.ts';
 import { prepareLiveTranscoder, writeEndedPlaylists, type EncoderSelection } from '../../packager/index.ts';
 import type { LiveSession } from './live-session.ts';
+import type { StreamKeyVault } from './stream-keys.ts';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -32,6 +33,8 @@ export interface LiveManagerOptions {
   ffmpegPath: string;
   encoder: EncoderSelection;
   mediaRoot: string;
+  /** Stream keys are stored hashed (lookup) and sealed (the owner's copy). */
+  streamKeys: StreamKeyVault;
   log: Logger;
 }
 
@@ -43,6 +46,11 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
   constructor(options: LiveManagerOptions) {
     super();
     this.#options = options;
+  }
+
+  /** For the routes that create, show and rotate stream keys. */
+  get streamKeys(): StreamKeyVault {
+    return this.#options.streamKeys;
   }
 
   activeSessionOfVideo(videoId: number): LiveSession | undefined {
@@ -85,7 +93,8 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
   async admit(attempt: PublishAttempt): Promise<Admission> {
     const { pool, log } = this.#options;
     if (!UUID_PATTERN.test(attempt.streamKey)) return { admitted: false, reason: 'unknown stream key' };
-    const live = await lives.findLiveByStreamKey(pool, attempt.streamKey.toLowerCase());
+    // Every protocol (RTMP, RTMPS, SRT, WHIP) comes through here: one lookup, by the key's hash.
+    const live = await lives.findLiveByStreamKeyHash(pool, this.#options.streamKeys.lookupHash(attempt.streamKey));
     if (!live) return { admitted: false, reason: 'unknown stream key' };
     const video = await videos.findVideo(pool, { id: live.video_id });
     if (!video) return { admitted: false, reason: 'unknown stream key' };

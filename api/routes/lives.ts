@@ -5,7 +5,7 @@ import { type LiveRow, lives, liveSessions, toShortUuid, users, videoPasswords, 
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
-import { LiveCreate, LiveCreated, LiveSessionList, LiveUpdate, LiveVideo } from '../schemas/live.ts';
+import { LiveCreate, LiveCreated, LiveSessionList, LiveUpdate, LiveVideo, StreamKeyRenewed } from '../schemas/live.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
 import { assertSupportedPrivacy, loadOwnedVideo, loadVisibleVideo } from './videos.ts';
 import { hashVideoPasswords, missingPasswords } from './video-passwords.ts';
@@ -58,7 +58,8 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           uuid, channelId: body.channelId, name: body.name, description: body.description ?? '',
           privacy, state: VideoState.WAITING_FOR_LIVE, isLive: true,
         });
-        await lives.insertLive(client, videoId, randomUUID(), {
+        const { hash, sealed } = context.lives.streamKeys.generate();
+        await lives.insertLive(client, videoId, { hash, sealed }, {
           saveReplay,
           replayPrivacy: saveReplay ? body.replaySettings?.privacy ?? privacy : null,
           permanentLive: body.permanentLive ?? false,
@@ -90,18 +91,36 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
         chatRoom: live.chat_room,
       };
       // The stream key is a publishing credential: only its owner and admins ever see it.
-      if (!isOwnerOrAdmin(request.user, video.owner_user_id)) return settings;
+      if (!isOwnerOrAdmin(request.user, video.owner_user_id) || !live.stream_key_sealed) return settings;
+      const streamKey = context.lives.streamKeys.open(live.stream_key_sealed);
       const host = publicIngestHost(context, request);
       return {
         ...settings,
         rtmpUrl: `rtmp://${host}:${context.ingest.rtmpPort}/live`,
         rtmpsUrl: context.ingest.rtmpsPort ? `rtmps://${host}:${context.ingest.rtmpsPort}/live` : null,
         // OBS takes the key inside the SRT URL: the whole URL is as secret as the key.
-        srtUrl: context.ingest.srtPort ? `srt://${host}:${context.ingest.srtPort}?streamid=${live.stream_key}` : null,
+        srtUrl: context.ingest.srtPort ? `srt://${host}:${context.ingest.srtPort}?streamid=${streamKey}` : null,
         // WHIP (OBS 30+): this URL with the stream key as the bearer token.
         whipUrl: context.webrtc ? `${publicHttpBase(context, request)}/api/v1/whip` : null,
-        streamKey: live.stream_key,
+        streamKey,
       };
+    });
+
+    // A leaked key is replaced: the old one is refused from now on. A publisher already on air with
+    // it is not cut (the admission was checked when it connected), but cannot reconnect with it.
+    app.post('/videos/live/:id/stream-key', {
+      schema: {
+        tags: ['Live Videos'],
+        summary: 'Regenerate the stream key of a live (owner and admins)',
+        params: VideoIdParam,
+        response: { 200: StreamKeyRenewed, ...errorResponses },
+      },
+    }, async (request) => {
+      const video = await loadOwnedVideo(context, request, request.params.id);
+      const live = await loadLiveOf(context, video.id);
+      const { streamKey, hash, sealed } = context.lives.streamKeys.generate();
+      await lives.replaceStreamKey(pool, live.id, { hash, sealed });
+      return { streamKey };
     });
 
     app.put('/videos/live/:id', {

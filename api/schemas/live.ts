@@ -60,3 +60,6 @@ export const LiveSessionList = Type.Object({
     replayVideo: Type.Union([Type.Object({ id: Type.Integer(), uuid: Type.String(), shortUUID: Type.String() }), Type.Null()]),
   })),
 });
+
+/** POST /videos/live/{id}/stream-key: the new key (the old one no longer admits publishers). */
+export const StreamKeyRenewed = Type.Object({ streamKey: Type.String({ description: 'The new stream key' }) });

@@ -3,7 +3,9 @@ import type pg from 'pg';
 export interface LiveRow {
   id: number;
   video_id: number;
-  stream_key: string;
+  /** Migration 010: hex SHA-256 of the stream key (lookup) and its AES-256-GCM ciphertext (the owner's copy). */
+  stream_key_hash: string;
+  stream_key_sealed: Buffer | null;
   save_replay: boolean;
   replay_privacy: number | null;
   permanent_live: boolean;
@@ -20,20 +22,38 @@ export interface LiveSettings {
   chatRoom?: 'video' | 'channel';
 }
 
-export async function insertLive(db: pg.Pool | pg.PoolClient, videoId: number, streamKey: string, settings: LiveSettings): Promise<void> {
+/** A stream key as stored: never in clear (api/live/stream-keys.ts). */
+export interface StoredStreamKey { hash: string; sealed: Buffer }
+
+const LIVE_COLUMNS = 'id, video_id, stream_key_hash, stream_key_sealed, save_replay, replay_privacy, permanent_live, latency_mode, chat_room';
+
+export async function insertLive(db: pg.Pool | pg.PoolClient, videoId: number, streamKey: StoredStreamKey, settings: LiveSettings): Promise<void> {
   await db.query(
-    `INSERT INTO lives (video_id, stream_key, save_replay, replay_privacy, permanent_live, latency_mode, chat_room)
-     VALUES ($1, $2, $3, $4, $5, $6, $7)`,
-    [videoId, streamKey, settings.saveReplay, settings.replayPrivacy, settings.permanentLive, settings.latencyMode, settings.chatRoom ?? 'video']);
+    `INSERT INTO lives (video_id, stream_key_hash, stream_key_sealed, save_replay, replay_privacy, permanent_live, latency_mode, chat_room)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+    [videoId, streamKey.hash, streamKey.sealed, settings.saveReplay, settings.replayPrivacy, settings.permanentLive, settings.latencyMode, settings.chatRoom ?? 'video']);
+}
+
+/** Rotation: the old key stops matching as soon as this commits. */
+export async function replaceStreamKey(pool: pg.Pool, id: number, streamKey: StoredStreamKey): Promise<void> {
+  await pool.query('UPDATE lives SET stream_key_hash = $2, stream_key_sealed = $3, stream_key = NULL WHERE id = $1', [id, streamKey.hash, streamKey.sealed]);
+}
+
+/** Keys left in clear by the lives made before migration 010: sealed, then erased. */
+export async function sealClearStreamKeys(pool: pg.Pool, seal: (streamKey: string) => Buffer): Promise<void> {
+  const { rows } = await pool.query<{ id: number; stream_key: string }>('SELECT id, stream_key::text FROM lives WHERE stream_key IS NOT NULL');
+  for (const row of rows) {
+    await pool.query('UPDATE lives SET stream_key_sealed = $2, stream_key = NULL WHERE id = $1 AND stream_key IS NOT NULL', [row.id, seal(row.stream_key)]);
+  }
 }
 
 export async function findLiveByVideoId(pool: pg.Pool, videoId: number): Promise<LiveRow | undefined> {
-  const { rows } = await pool.query<LiveRow>('SELECT * FROM lives WHERE video_id = $1', [videoId]);
+  const { rows } = await pool.query<LiveRow>(`SELECT ${LIVE_COLUMNS} FROM lives WHERE video_id = $1`, [videoId]);
   return rows[0];
 }
 
-export async function findLiveByStreamKey(pool: pg.Pool, streamKey: string): Promise<LiveRow | undefined> {
-  const { rows } = await pool.query<LiveRow>('SELECT * FROM lives WHERE stream_key = $1', [streamKey]);
+export async function findLiveByStreamKeyHash(pool: pg.Pool, hash: string): Promise<LiveRow | undefined> {
+  const { rows } = await pool.query<LiveRow>(`SELECT ${LIVE_COLUMNS} FROM lives WHERE stream_key_hash = $1`, [hash]);
   return rows[0];
 }
 

@@ -190,6 +190,8 @@ export const updateVideo = (id, patch) => request(`/videos/${encodeURIComponent(
 export const createLive = (body) => request('/videos/live', { method: 'POST', json: body });
 export const getLive = (id) => request(`/videos/live/${encodeURIComponent(id)}`);
 export const updateLive = (id, patch) => request(`/videos/live/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
+/** A new stream key for the live: `{ streamKey }`; the old one stops working. */
+export const regenerateStreamKey = (id) => request(`/videos/live/${encodeURIComponent(id)}/stream-key`, { method: 'POST' });
 export const listLiveSessions = (id) => request(`/videos/live/${encodeURIComponent(id)}/sessions`);
 
 /** PeerTube video states used by the front end. */

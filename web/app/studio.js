@@ -3,7 +3,7 @@
 // document.body.dataset.auth: unknown | out | in.
 import {
   ApiError, createLive, getLive, getMe, getVideo, isLoggedIn, listLiveSessions, listMyVideos, login, logout,
-  updateLive, updateVideo, VideoState,
+  regenerateStreamKey, updateLive, updateVideo, VideoState,
 } from './api.js';
 import { $, el, formatDate, formatDuration, formatRelative, setMessage, show } from './dom.js';
 import { copyText } from './clipboard.js';
@@ -456,6 +456,26 @@ function setKeyVisible(visible) {
 }
 
 $('#show-key').addEventListener('click', () => setKeyVisible($('#obs-key').type === 'password'));
+
+// A leaked key is replaced; a stream on air with the old key goes on, but OBS needs the new one next time.
+$('#regenerate-key').addEventListener('click', async () => {
+  if (!selected) return;
+  const message = $('#regenerate-key-message');
+  if (!window.confirm('Regenerate the stream key? The current key stops working: update it in OBS before your next stream.')) return;
+  const button = $('#regenerate-key');
+  button.disabled = true;
+  try {
+    const { streamKey } = await regenerateStreamKey(selected.video.id);
+    selected.live = await getLive(selected.video.id);
+    renderDetails();
+    $('#obs-key').value = streamKey;
+    setMessage(message, 'New stream key ready: paste it in OBS.', 'ok');
+  } catch (error) {
+    reportError(error, message);
+  } finally {
+    button.disabled = false;
+  }
+});
 
 for (const button of document.querySelectorAll('[data-copy]')) {
   button.addEventListener('click', async () => {
