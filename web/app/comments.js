@@ -12,6 +12,8 @@ const ADMINISTRATOR = 0;
 export class CommentsSection {
   #root;
   #video;
+  /** The uuid: an unlisted video is not found by its numeric id. */
+  #ref;
   #password;
   #me = null;
   #list;
@@ -23,6 +25,7 @@ export class CommentsSection {
   constructor(root, video, { password } = {}) {
     this.#root = root;
     this.#video = video;
+    this.#ref = video.uuid ?? video.id;
     this.#password = password;
     this.#title = el('h2', { className: 'comments-title', text: 'Comments' });
     this.#list = el('ol', { className: 'comment-list', id: 'comment-list' });
@@ -46,7 +49,7 @@ export class CommentsSection {
 
   async #loadPage() {
     try {
-      const page = await listCommentThreads(this.#video.id, { ...this.#options, start: this.#loaded, count: PAGE_SIZE });
+      const page = await listCommentThreads(this.#ref, { ...this.#options, start: this.#loaded, count: PAGE_SIZE });
       this.#loaded += page.data.length;
       this.#title.textContent = page.total ? plural(page.total, 'comment') : 'Comments';
       for (const comment of page.data) this.#list.append(this.#item(comment));
@@ -69,8 +72,8 @@ export class CommentsSection {
       submit.disabled = true;
       try {
         const { comment } = parent
-          ? await replyToComment(this.#video.id, parent.id, value, this.#options)
-          : await addComment(this.#video.id, value, this.#options);
+          ? await replyToComment(this.#ref, parent.id, value, this.#options)
+          : await addComment(this.#ref, value, this.#options);
         text.value = '';
         setMessage(message, '');
         if (onDone) onDone(comment);
@@ -123,7 +126,7 @@ export class CommentsSection {
       actions.append(el('button', { type: 'button', className: 'button ghost small danger', text: 'Delete', on: { click: async () => {
         if (!confirm('Delete this comment and its replies?')) return;
         try {
-          await deleteComment(this.#video.id, comment.id, this.#options);
+          await deleteComment(this.#ref, comment.id, this.#options);
           item.remove();
         } catch (error) {
           alert(error.message);
@@ -135,7 +138,7 @@ export class CommentsSection {
 
   async #showReplies(comment, container) {
     try {
-      const tree = await getCommentThread(this.#video.id, comment.threadId, this.#options);
+      const tree = await getCommentThread(this.#ref, comment.threadId, this.#options);
       const flatten = (node) => node.children.flatMap((child) => [child.comment, ...flatten(child)]);
       container.replaceChildren(...flatten(tree).map((child) => this.#item(child, { reply: true })));
       show(container, true);

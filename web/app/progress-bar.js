@@ -69,8 +69,8 @@ export class ChapterProgressBar {
     this.#fallbackDuration = videoInfo.duration ?? 0;
     const headers = password ? { 'x-peertube-video-password': password } : undefined;
     const [chapters, storyboards] = await Promise.all([
-      request(`/videos/${encodeURIComponent(videoInfo.id)}/chapters`, { headers }).catch(() => ({ chapters: [] })),
-      request(`/videos/${encodeURIComponent(videoInfo.id)}/storyboards`, { headers }).catch(() => ({ storyboards: [] })),
+      request(`/videos/${encodeURIComponent(videoInfo.uuid ?? videoInfo.id)}/chapters`, { headers }).catch(() => ({ chapters: [] })),
+      request(`/videos/${encodeURIComponent(videoInfo.uuid ?? videoInfo.id)}/storyboards`, { headers }).catch(() => ({ storyboards: [] })),
     ]);
     this.setChapters(chapters.chapters ?? []);
     const storyboard = storyboards.storyboards?.[0] ?? null;

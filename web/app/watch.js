@@ -65,7 +65,7 @@ async function ensureFileToken() {
     return;
   }
   if (fileToken && fileToken.expiresAt - TOKEN_RENEW_MARGIN_MS > Date.now()) return;
-  const { files } = await requestFileToken(video.id, { password: videoPassword });
+  const { files } = await requestFileToken(video.uuid, { password: videoPassword });
   fileToken = { token: files.token, expiresAt: Date.parse(files.expires) };
 }
 
@@ -306,7 +306,7 @@ let viewPosted = false;
 ui.video.addEventListener('playing', () => {
   if (viewPosted || !video) return;
   viewPosted = true;
-  postView(video.id, { password: videoPassword }).catch((error) => console.warn('could not count the view', error));
+  postView(video.uuid, { password: videoPassword }).catch((error) => console.warn('could not count the view', error));
 });
 
 async function main() {
@@ -334,7 +334,7 @@ async function main() {
   }
 
   // The live's latency mode tunes the player; its settings are public (the stream key is not).
-  const latencyMode = video.isLive ? await getLive(video.id).then((live) => live.latencyMode, () => 1) : 1;
+  const latencyMode = video.isLive ? await getLive(video.uuid).then((live) => live.latencyMode, () => 1) : 1;
   player = new LivePlayer(ui.video, {
     live: video.isLive,
     latencyMode,

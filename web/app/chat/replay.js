@@ -27,7 +27,7 @@ export class ChatReplay {
   async load(video, { password } = {}) {
     let messages;
     try {
-      messages = await allMessages(video.id, password);
+      messages = await allMessages(video.uuid ?? video.id, password);
     } catch (error) {
       console.warn('could not load the chat replay', error);
       return this;
