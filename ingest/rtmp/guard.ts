@@ -12,11 +12,14 @@
 //   only, with one log line;
 // - Rtmp.onConnect / onPublish / onPlay: the command is checked (commands.ts) before NMS reads it;
 // - Rtmp.controlHandler: Set Chunk Size must be 1..2^31-1 (0 stalls the parser);
-// - Rtmp.packetParse / packetAlloc: at most rtmp.maxChunkStreams chunk streams and messages of at most
-//   rtmp.maxMessageBytes (NMS allocates whatever the 24-bit length field says, per chunk stream);
+// - Rtmp.packetParse / packetAlloc / packetHandler: at most rtmp.maxChunkStreams chunk streams and
+//   messages of at most rtmp.maxMessageBytes; and a message's buffer grows with the bytes that actually
+//   arrive (NMS allocated, zero-filled, whatever the 24-bit length field claimed, at the first chunk:
+//   a few bytes could make it allocate megabytes per chunk stream, and the churn stalled the event loop);
 // - Rtmp.dataHandler: media and metadata are dropped until the connection is publishing (NMS would
 //   cache them in a throwaway broadcast's GOP cache, up to 4096 messages).
-// An idle connection (no bytes either way for rtmp.idleTimeoutSeconds) is closed too.
+// An idle connection (no bytes either way for rtmp.idleTimeoutSeconds) is closed too, and the 1 MiB FLV
+// parser NMS allocates in every Rtmp object (rtmp.flv, unused by RTMP sessions) is let go at once.
 // assertNmsShape() checks that these hooks still exist, at start-up and in test/unit/rtmp-guard.test.ts,
 // so an NMS upgrade that renames or moves them fails loudly instead of silently unguarding us.
 import { createRequire } from 'node:module';
@@ -42,10 +45,20 @@ export interface NmsRtmpProtocol {
   packetParse(): void;
   packetAlloc(): void;
   dataHandler(): void;
-  inPackets: Map<number, { capacity: number }>;
-  parserPacket: { header: { type: number; length: number }; payload: Buffer };
+  packetHandler(): void;
+  inPackets: Map<number, NmsRtmpPacket>;
+  parserPacket: NmsRtmpPacket;
+  flv?: unknown;
   connectCmdObj?: unknown;
   streamName?: unknown;
+}
+
+interface NmsRtmpPacket {
+  header: { type: number; length: number };
+  payload: Buffer;
+  capacity: number;
+  /** Payload bytes received so far. */
+  bytes: number;
 }
 
 interface NmsRtmpSession {
@@ -67,7 +80,7 @@ export function rtmpLimits(config: { rtmp: { maxMessageBytes: number; maxChunkSt
   return { maxMessageBytes, maxChunkStreams, idleTimeoutMs: idleTimeoutSeconds * 1000 };
 }
 
-const PROTOCOL_METHODS = ['parserData', 'onConnect', 'onPublish', 'onPlay', 'controlHandler', 'packetParse', 'packetAlloc', 'dataHandler'] as const;
+const PROTOCOL_METHODS = ['parserData', 'onConnect', 'onPublish', 'onPlay', 'controlHandler', 'packetParse', 'packetAlloc', 'packetHandler', 'dataHandler'] as const;
 const SET_CHUNK_SIZE = 1;
 
 /** Throws if node-media-server no longer has the shape the guard hooks (see the comment above). */
@@ -113,6 +126,7 @@ export function guardRtmpSession(session: NmsRtmpSession, limits: RtmpLimits, lo
     socket.destroy();
   };
   socket.setTimeout(limits.idleTimeoutMs, () => close(`idle for ${limits.idleTimeoutMs / 1000} s`));
+  session.rtmp.flv = undefined;
   guardRtmpProtocol(session.rtmp, limits, () => session.isPublisher === true, close);
 }
 
@@ -125,10 +139,17 @@ export function guardRtmpProtocol(rtmp: NmsRtmpProtocol, limits: RtmpLimits, isP
   const original = Object.fromEntries(PROTOCOL_METHODS.map((method) => [method, (rtmp[method] as (...args: never[]) => unknown).bind(rtmp)])) as
     { [K in typeof PROTOCOL_METHODS[number]]: NmsRtmpProtocol[K] };
   let failed = false;
+  /** Messages begun and not yet complete: their buffers grow as their bytes arrive. */
+  const arriving = new Set<NmsRtmpPacket>();
+  let incoming = 0;
 
   rtmp.parserData = (buffer) => {
     if (failed) return null;
     try {
+      // One call copies at most buffer.length bytes into any message: make room for that, no more.
+      incoming = buffer.length;
+      for (const packet of arriving) reserve(packet, packet.bytes + incoming);
+      checkBuffered();
       return original.parserData(buffer);
     } catch (error) {
       failed = true;
@@ -160,17 +181,37 @@ export function guardRtmpProtocol(rtmp: NmsRtmpProtocol, limits: RtmpLimits, isP
     }
   };
   rtmp.packetAlloc = () => {
-    const { length } = rtmp.parserPacket.header;
+    const packet = rtmp.parserPacket;
+    const { length } = packet.header;
     if (length > limits.maxMessageBytes) throw new RtmpProtocolError(`a ${length}-byte message (limit ${limits.maxMessageBytes})`);
-    original.packetAlloc();
+    // Instead of NMS's allocation of the whole claimed length (original.packetAlloc, not called).
+    arriving.add(packet);
+    reserve(packet, incoming);
+    checkBuffered();
+  };
+  // One big video message plus small ones is what a publisher needs; many big ones is an attack.
+  const checkBuffered = () => {
     let buffered = 0;
     for (const packet of rtmp.inPackets.values()) buffered += packet.capacity;
-    // One big video message plus small ones is what a publisher needs; many big ones is an attack.
     if (buffered > 2 * limits.maxMessageBytes) throw new RtmpProtocolError(`${buffered} bytes buffered across chunk streams`);
+  };
+  rtmp.packetHandler = () => {
+    arriving.delete(rtmp.parserPacket);
+    original.packetHandler();
   };
   rtmp.dataHandler = () => {
     if (isPublishing()) original.dataHandler();
   };
+}
+
+/** Grows a message's buffer (zero-filled, as NMS's) to min(its length, wanted), keeping what it holds. */
+function reserve(packet: NmsRtmpPacket, wanted: number): void {
+  const size = Math.min(packet.header.length, wanted);
+  if (packet.capacity >= size) return;
+  const grown = Buffer.alloc(Math.min(packet.header.length, Math.max(size, packet.capacity * 2)));
+  packet.payload.copy(grown, 0, 0, Math.min(packet.bytes, packet.payload.length));
+  packet.payload = grown;
+  packet.capacity = grown.length;
 }
 
 function listenersOf(rtmpServer: NmsRtmpServer): Array<[NetServer, 'connection' | 'secureConnection']> {

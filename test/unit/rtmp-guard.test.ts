@@ -80,6 +80,27 @@ describe('RTMP guard around node-media-server', () => {
     assert.deepEqual(big.reasons, [`a ${LIMITS.maxMessageBytes + 1}-byte message (limit ${LIMITS.maxMessageBytes})`]);
   });
 
+  it('holds memory for the bytes that arrived, not for the length a header claims (found by fuzzing)', () => {
+    // NMS allocated (zero-filled) the whole claimed length at the first chunk: 8 MiB for 12 bytes sent.
+    const parser = guardedParser();
+    parser.rtmp.parserData(chunkMessage({ chunkStreamId: 4, type: 9, payload: Buffer.alloc(1), length: LIMITS.maxMessageBytes }));
+    const packet = parser.rtmp.inPackets.get(4)!;
+    assert.ok(packet.capacity < 64 * 1024, `${packet.capacity} bytes held for one byte received`);
+    assert.deepEqual(parser.reasons, []);
+  });
+
+  it('still reassembles a message that arrives in many small reads', () => {
+    const parser = guardedParser();
+    let connected: { tcUrl?: string } | undefined;
+    const onConnect = parser.rtmp.onConnect;
+    parser.rtmp.onConnect = (command) => { connected = command.cmdObj as { tcUrl?: string }; onConnect(command); };
+    const tcUrl = `rtmp://127.0.0.1/live?${'x'.repeat(1500)}`;
+    const bytes = invoke('connect', { app: 'live', tcUrl });
+    for (let offset = 0; offset < bytes.length; offset += 7) parser.rtmp.parserData(bytes.subarray(offset, offset + 7));
+    assert.deepEqual(parser.reasons, []);
+    assert.equal(connected?.tcUrl, tcUrl);
+  });
+
   it('reports any other throw beneath parserData once, then ignores the connection', () => {
     const parser = guardedParser();
     parser.rtmp.parserData(chunkMessage({ chunkStreamId: 3, type: 20, payload: Buffer.concat([amf0('connect'), Buffer.from([0x00, 0x01])]) }));

@@ -12,9 +12,14 @@ const surface: FuzzSurface = {
   async run(context: FuzzContext) {
     const seed = await fmp4Seed();
     const { rng } = context;
+    const boxes = topLevelBoxes(seed).slice(0, 8); // ftyp, moov, then moof+mdat pairs
     return runParser(context, Fmp4ParseError, () => {
-      const base = rng.chance(0.7) ? seed.subarray(0, rng.int(8, Math.min(seed.length, 6000))) : seed;
-      return rng.chance(0.05) ? rng.bytes(rng.int(0, 512)) : rng.mutate(base, rng.int(1, 12));
+      if (rng.chance(0.05)) return rng.bytes(rng.int(0, 512));
+      if (rng.chance(0.25)) return rng.mutate(seed.subarray(0, rng.int(8, Math.min(seed.length, 6000))), rng.int(1, 12));
+      // Mostly: one header box mutated (the moov's tracks, a moof's trun...), the others intact.
+      const headers = boxes.map((box, index) => ({ box, index })).filter(({ box }) => box.toString('latin1', 4, 8) !== 'mdat');
+      const { index: target } = rng.pick(headers);
+      return Buffer.concat(boxes.map((box, index) => index === target ? rng.mutate(box, rng.int(1, 8)) : box));
     }, (input) => {
       const parser = new Fmp4StreamParser({ maxBoxBytes: 4 * 1024 * 1024 });
       for (const piece of randomPieces(input, () => rng.int(1, 4096))) {
@@ -25,5 +30,17 @@ const surface: FuzzSurface = {
     });
   },
 };
+
+/** The seed's top-level boxes (32-bit sizes: what ffmpeg writes for these small files). */
+function topLevelBoxes(bytes: Buffer): Buffer[] {
+  const boxes: Buffer[] = [];
+  for (let offset = 0; offset + 8 <= bytes.length;) {
+    const size = bytes.readUInt32BE(offset);
+    if (size < 8) break;
+    boxes.push(bytes.subarray(offset, offset + size));
+    offset += size;
+  }
+  return boxes;
+}
 
 export default surface;

@@ -79,7 +79,7 @@ function split(rng: Rng, bytes: Buffer): Buffer[] {
   return pieces;
 }
 
-function handshakeInput(rng: Rng): Buffer[] {
+export function handshakeInput(rng: Rng): Buffer[] {
   const hello = clientHello();
   const c2 = rng.bytes(HANDSHAKE_SIZE);
   switch (rng.int(0, 4)) {
@@ -152,7 +152,7 @@ function chunkStreamFlood(rng: Rng): Buffer {
   return Buffer.concat(pieces);
 }
 
-function chunksInput(port: number) {
+export function chunksInput(port: number) {
   return (rng: Rng): Buffer[] => {
     const messages: Buffer[] = [];
     if (rng.chance(0.7)) messages.push(chunkMessage({ chunkStreamId: 3, type: 20, payload: amf0Command('connect', 1, { app: 'live', tcUrl: `rtmp://127.0.0.1:${port}/live` }) }));
