@@ -54,7 +54,20 @@ function setPath(target: JsonObject, path: string[], value: Json): void {
 }
 
 function readYaml(file: string): JsonObject {
-  const parsed: unknown = YAML.parse(readFileSync(file, 'utf8'));
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ConfigError(`${file}: cannot be read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+  }
+  let parsed: unknown;
+  try {
+    parsed = YAML.parse(text);
+  } catch (error) {
+    // Syntax errors (with their line), unknown aliases, alias bombs, nesting too deep: the YAML
+    // library's own errors, which would otherwise stop start-up with a stack instead of a message.
+    throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
+  }
   if (parsed === null || parsed === undefined) return {};
   if (typeof parsed !== 'object' || Array.isArray(parsed)) throw new ConfigError(`${file}: the top level must be a mapping`);
   return parsed as JsonObject;

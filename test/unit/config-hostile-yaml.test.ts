@@ -1,0 +1,50 @@
+// Found by the config-yaml fuzz surface: a config file that is not valid YAML (syntax, unknown
+// alias, alias bomb, deep nesting) or cannot be read must stop start-up with a ConfigError that
+// names the file and the line, as a bad value does, never with the YAML library's own error.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { loadConfig, ConfigError } from '../../config/index.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'livecast-config-'));
+let files = 0;
+function fileWith(text: string): string {
+  const file = join(dir, `config-${files++}.yaml`);
+  writeFileSync(file, text);
+  return file;
+}
+
+function assertConfigError(file: string, pattern: RegExp): void {
+  assert.throws(() => loadConfig({ env: {}, file }), (error: Error) => {
+    assert.ok(error instanceof ConfigError, `${error.constructor.name}: ${error.message}`);
+    assert.match(error.message, pattern);
+    assert.ok(error.message.includes(file), error.message);
+    return true;
+  });
+}
+
+describe('config: a hostile YAML file', () => {
+  it('a syntax error names the file and the line', () => {
+    assertConfigError(fileWith('http:\n  port: 9000\n  host: 0t: 9000\n'), /line 3/);
+  });
+
+  it('an alias to no anchor', () => {
+    assertConfigError(fileWith('http:\n  port: *nowhere\n'), /nowhere/);
+  });
+
+  it('an alias bomb (billion laughs) is refused, not expanded', () => {
+    const lines = ['l0: &l0 ["lol"]'];
+    for (let i = 1; i < 10; i++) lines.push(`l${i}: &l${i} [${Array(10).fill(`*l${i - 1}`).join(', ')}]`);
+    assertConfigError(fileWith(lines.join('\n') + '\nhttp: *l9\n'), /alias/i);
+  });
+
+  it('deep nesting', () => {
+    assertConfigError(fileWith('a: ' + '['.repeat(50_000) + ']'.repeat(50_000) + '\n'), /YAML/);
+  });
+
+  it('a file that cannot be read', () => {
+    assertConfigError(join(dir, 'missing.yaml'), /cannot be read/);
+  });
+});
