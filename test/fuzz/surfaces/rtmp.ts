@@ -26,19 +26,26 @@ async function sendAndLinger(port: number, pieces: Buffer[]): Promise<void> {
   socket.destroy();
 }
 
-/** A fresh, well-behaved client must still get S0S1S2: the listener is alive and not wedged. */
+/**
+ * A fresh, well-behaved client must still get S0S1S2: the listener is alive and not wedged. Three
+ * tries of 5 s: on a loaded machine one slow answer is not a dead listener.
+ */
 async function probe(port: number): Promise<string | undefined> {
-  try {
-    const client = await RawRtmpClient.open(port, 3000);
+  let problem: string | undefined;
+  for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      await client.handshake(3000);
-    } finally {
-      client.close();
+      const client = await RawRtmpClient.open(port, 5000);
+      try {
+        await client.handshake(5000);
+      } finally {
+        client.close();
+      }
+      return undefined;
+    } catch (error) {
+      problem = (error as Error).message;
     }
-    return undefined;
-  } catch (error) {
-    return (error as Error).message;
   }
+  return problem;
 }
 
 async function runRtmp(context: FuzzContext, makeInput: (rng: Rng) => Buffer[], withHandshake: boolean): Promise<FuzzResult> {
