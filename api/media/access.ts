@@ -111,24 +111,31 @@ export function createMediaAccess(pool: pg.Pool, limits: PasswordGuessLimits = D
     return false;
   }
 
-  function checkPassword(video: VideoAccessInfo, password: string): Promise<boolean> {
+  /** The answer for this password, and whether it was already known (being computed or computed lately). */
+  function checkPassword(video: VideoAccessInfo, password: string): { result: Promise<boolean>; known: boolean } {
     // Keyed by a digest, so the clear passwords do not sit in memory; concurrent requests share one check.
     const key = `${video.uuid} ${createHash('sha256').update(password).digest('base64')}`;
     const cached = passwordChecks.get(key);
-    if (cached && cached.until > Date.now()) return cached.result;
+    if (cached && cached.until > Date.now()) return { result: cached.result, known: true };
     if (passwordChecks.size > MAX_CACHED) passwordChecks.clear();
     const result = matchesAPassword(video.id, password);
     passwordChecks.set(key, { result, until: Date.now() + PASSWORD_CACHE_MS });
     result.catch(() => passwordChecks.delete(key));
-    return result;
+    return { result, known: false };
   }
 
-  /** Every guess is counted before its check (cached or not), and handed back when right. */
+  /**
+   * Every guess is counted before its check and handed back when right. A password whose answer is
+   * already known (a player repeating its header on every segment, a guess someone already paid the
+   * scrypt for) costs nothing and tells nothing new: it is not counted either.
+   */
   async function throttledPasswordCheck(video: VideoAccessInfo, password: string, client: string | undefined): Promise<AccessDenial | undefined> {
     const ticket = guesses.reserve([[perClient, client], [perVideo, video.id]]);
     if (!ticket.allowed) return tooMany(ticket.retryAfterSeconds);
     try {
-      if (!await checkPassword(video, password)) return { status: 403, code: 'incorrect_video_password', message: 'Incorrect video password' };
+      const { result, known } = checkPassword(video, password);
+      if (known) ticket.succeeded();
+      if (!await result) return { status: 403, code: 'incorrect_video_password', message: 'Incorrect video password' };
     } catch (error) {
       // The scrypt line is full (auth/password.ts): a refusal like any other, also for the sockets.
       if (error instanceof HttpError && error.status === 429) return tooMany(Number(error.headers?.['Retry-After'] ?? 1));
