@@ -74,7 +74,9 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   });
   await app.register(fastifyCors, { origin: false });
   await app.register(fastifyFormbody);
-  await app.register(fastifyRateLimit, { global: false });
+  // request.ip is undefined once the client has gone (the socket no longer has a peer), and the
+  // plugin's default key throws on it: a request dropped mid-way logged a 500 with a stack.
+  await app.register(fastifyRateLimit, { global: false, keyGenerator: (request) => request.ip ?? 'gone' });
   await app.register(fastifySwagger, {
     openapi: {
       info: { title: 'Livecast API', version: '0.1.0', description: 'PeerTube-compatible REST API of a live-first broadcast server' },

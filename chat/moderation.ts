@@ -5,6 +5,7 @@ import type { ChatError, ChatRoomRef, ChatRoomSettings } from './contracts.ts';
 import { presentMessage, settingsOf } from './present.ts';
 import type { ChatService } from './service.ts';
 import { cleanWordList } from './text.ts';
+import { numberField } from './fields.ts';
 
 export interface Actor { label: string; accountId: number | null; key: string }
 /** Where the action happens and whether the actor moderates there. */
@@ -50,7 +51,7 @@ export async function moderate(service: ChatService, actor: Actor, scope: Modera
     return undefined;
   }
   if (target.moderator) return { code: 'forbidden', message: 'Moderators cannot be banned or timed out' };
-  const duration = Number(request.durationSeconds);
+  const duration = numberField(request.durationSeconds);
   if (request.action === 'timeout' && !(Number.isInteger(duration) && duration >= 1 && duration <= MAX_TIMEOUT_SECONDS)) {
     return { code: 'invalid', message: `A timeout lasts 1 to ${MAX_TIMEOUT_SECONDS} seconds (durationSeconds)` };
   }
@@ -70,7 +71,8 @@ export async function moderate(service: ChatService, actor: Actor, scope: Modera
 async function targetOf(service: ChatService, scope: ModerationScope, request: ModerationRequest):
   Promise<{ keys: string[]; label: string; moderator: boolean } | ChatError> {
   if (request.messageId !== undefined) {
-    const row = await chat.findMessage(service.database, scope.room.id, Number(request.messageId));
+    const messageId = numberField(request.messageId);
+    const row = Number.isSafeInteger(messageId) ? await chat.findMessage(service.database, scope.room.id, messageId) : undefined;
     if (!row) return { code: 'not_found', message: 'No such message' };
     const keys = [row.author_key, ...(row.author_ip_hash ? [`ip:${row.author_ip_hash}`] : [])];
     return { keys, label: presentMessage(row).author.nick, moderator: row.moderator };
@@ -95,13 +97,13 @@ export async function updateSettings(service: ChatService, actor: Actor, scope: 
   if (!scope.moderator) return forbidden;
   const update: { slowModeSeconds?: number; mode?: string; forbiddenWords?: string[] } = {};
   if (body.slowModeSeconds !== undefined) {
-    const seconds = Number(body.slowModeSeconds);
+    const seconds = numberField(body.slowModeSeconds);
     if (!Number.isInteger(seconds) || seconds < 0 || seconds > 86400) return { code: 'invalid', message: 'slowModeSeconds: 0 to 86400' };
     update.slowModeSeconds = seconds;
   }
   if (body.mode !== undefined) {
-    if (!['open', 'registered', 'followers'].includes(String(body.mode))) return { code: 'invalid', message: 'mode: open, registered or followers' };
-    update.mode = String(body.mode);
+    if (typeof body.mode !== 'string' || !['open', 'registered', 'followers'].includes(body.mode)) return { code: 'invalid', message: 'mode: open, registered or followers' };
+    update.mode = body.mode;
   }
   if (body.forbiddenWords !== undefined) {
     const words = cleanWordList(body.forbiddenWords);

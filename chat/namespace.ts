@@ -10,6 +10,7 @@ import { FloodGuard } from './flood.ts';
 import { participantOf, type Participant } from './participant.ts';
 import { isChatError, type ChatService, type Membership } from './service.ts';
 import { moderate, deleteMessage, updateSettings, type ModerationRequest } from './moderation.ts';
+import { numberField } from './fields.ts';
 
 const MAX_ROOMS_PER_SOCKET = 5;
 /** Every event a socket sends counts here: a client stuck in a loop cannot keep the server busy. */
@@ -76,7 +77,7 @@ export function attachChatNamespace(options: ChatNamespaceOptions): Namespace {
         });
       });
     };
-    const membershipOf = (body: Record<string, unknown>) => memberships.get(Number(body.roomId));
+    const membershipOf = (body: Record<string, unknown>) => memberships.get(numberField(body.roomId));
     const notJoined = fail({ code: 'not_joined', message: 'Join the room first' });
 
     on('join', async (body) => {
@@ -105,7 +106,7 @@ export function attachChatNamespace(options: ChatNamespaceOptions): Namespace {
     on('delete', async (body) => {
       const membership = membershipOf(body);
       if (!membership) return notJoined;
-      const error = await deleteMessage(service, actorOf(participant), membership, Number(body.messageId));
+      const error = await deleteMessage(service, actorOf(participant), membership, numberField(body.messageId));
       return error ? fail(error) : { ok: true };
     });
     on('moderate', async (body) => {

@@ -106,7 +106,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
   /** The live video behind a reference, the viewer's right to see it, and its chat room. */
   async openRoom(videoRef: unknown, viewer: ChatViewer):
     Promise<{ video: VideoRow; room: ChatRoomRow; moderator: boolean } | ChatError> {
-    const text = String(videoRef ?? '');
+    const text = typeof videoRef === 'string' || typeof videoRef === 'number' ? String(videoRef) : '';
     const ref = parseVideoRef(text);
     const video = ref ? await this.videoCache.get(text, () => videos.findVideo(this.pool, ref)) : undefined;
     if (!video) return notFound();

@@ -9,6 +9,7 @@ import type { Logger } from '../../config/index.ts';
 import { parseVideoRef, VIDEO_STATE_LABELS, type UserRow, type VideoRef } from '../../db/index.ts';
 import type { LiveManager } from './live-manager.ts';
 import { masterPlaylistUrl } from './live-session.ts';
+import { numberField } from '../../chat/fields.ts';
 
 const roomOf = (videoId: number) => `video-${videoId}`;
 const MAX_SUBSCRIPTIONS = 20;
@@ -67,12 +68,13 @@ export function startRealtime(io: Server, lives: LiveManager, log: Logger, acces
         announceViewers(videoId);
         reply({ ok: true, videoId } as Parameters<Ack>[0]);
       }, (error: Error) => {
-        log.warn(`realtime subscribe to video ${String(body.videoId)} failed: ${error.message}`);
+        log.warn(`realtime subscribe to video ${JSON.stringify(body.videoId)} failed: ${error.message}`);
         reply({ ok: false, error: 'unavailable' });
       });
     });
     socket.on('unsubscribe', (payload: unknown) => {
-      const videoId = Number((payload as { videoId?: unknown } | null)?.videoId);
+      // numberField, not Number(): Number({ toString: 1 }) throws, and a throw here ended the process.
+      const videoId = numberField((payload as { videoId?: unknown } | null)?.videoId);
       if (!watched.delete(videoId)) return;
       void socket.leave(roomOf(videoId));
       announceViewers(videoId);

@@ -167,6 +167,13 @@ function tusRoutes(context: AppContext, service: UploadService): FastifyPluginAs
   };
 }
 
+/** busboy's errors (a body that ends early, a bad part header) are the client's: a 400, not a 500. */
+function multipartError(error: unknown): unknown {
+  const known = error instanceof HttpError || (error as { statusCode?: number }).statusCode !== undefined
+    || (error as NodeJS.ErrnoException).syscall !== undefined;
+  return known ? error : new HttpError(400, 'invalid_input', `Malformed multipart body: ${(error as Error).message}`);
+}
+
 function multipartRoute(service: UploadService): FastifyPluginAsync {
   return async (app) => {
     await app.register(fastifyMultipart, { limits: { fileSize: service.limits.maxFileSizeBytes, files: 1, fields: 30, fieldSize: 20000 } });
@@ -187,19 +194,23 @@ function multipartRoute(service: UploadService): FastifyPluginAsync {
       const fields: Record<string, unknown> = {};
       let received = false;
       try {
-        for await (const part of request.parts()) {
-          if (part.type === 'file') {
-            if (part.fieldname !== 'videofile' || received) {
-              part.file.resume();
-              continue;
+        try {
+          for await (const part of request.parts()) {
+            if (part.type === 'file') {
+              if (part.fieldname !== 'videofile' || received) {
+                part.file.resume();
+                continue;
+              }
+              fields.filename ??= part.filename;
+              await pipeline(part.file, createWriteStream(temp));
+              if (part.file.truncated) throw new HttpError(413, 'max_file_size_reached', 'The file is too large');
+              received = true;
+            } else {
+              fields[part.fieldname] = part.value;
             }
-            fields.filename ??= part.filename;
-            await pipeline(part.file, createWriteStream(temp));
-            if (part.file.truncated) throw new HttpError(413, 'max_file_size_reached', 'The file is too large');
-            received = true;
-          } else {
-            fields[part.fieldname] = part.value;
           }
+        } catch (error) {
+          throw multipartError(error);
         }
         if (!received) throw new HttpError(400, 'invalid_input', 'videofile is required');
         const metadata = service.parseMetadata(fields);
