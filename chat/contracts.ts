@@ -79,8 +79,15 @@ export interface ChatHub extends EventEmitter<ChatHubEvents> {
   messagesAfter(roomId: number, afterId: number, limit: number): Promise<ChatMessage[]>;
   /** The room whose MUC local part is `xmppName`, if any. */
   roomByXmppName(xmppName: string): Promise<ChatRoomRef | undefined>;
-  /** A message said in the MUC room by an XMPP user: stored and shown on the web. Refusals come back as a ChatError. */
-  postFromXmpp(input: { roomId: number; nick: string; text: string; bridgeId: string }): Promise<ChatMessage | ChatError>;
+  /**
+   * A message said in the MUC room by an XMPP user (`jid`: their real JID when the MUC showed it):
+   * stored and shown on the web if the chat's rules allow. Refusals come back as a ChatError.
+   */
+  postFromXmpp(input: { roomId: number; nick: string; jid?: string | null; text: string; bridgeId: string }): Promise<ChatMessage | ChatError>;
+  /** Only public and unlisted lives are mirrored to XMPP; the bridge closes the MUC room of any other. */
+  mayBridge(roomId: number): Promise<boolean>;
+  /** Why an XMPP occupant may not post in a room (then the bridge gives them no voice). */
+  xmppRefusal(input: { roomId: number; nick: string; jid: string | null }): Promise<ChatError | undefined>;
   /** An XMPP user retracted their message (XEP-0424). */
   retractFromXmpp(input: { roomId: number; bridgeId: string }): Promise<void>;
 }

@@ -56,31 +56,34 @@ export async function moderate(service: ChatService, actor: Actor, scope: Modera
     return { code: 'invalid', message: `A timeout lasts 1 to ${MAX_TIMEOUT_SECONDS} seconds (durationSeconds)` };
   }
   const expiresAt = request.action === 'timeout' ? new Date(Date.now() + duration * 1000) : null;
+  // An account is also held at the addresses it chatted from: logging out must not lift the ban.
+  const addressKeys = target.accountId === null ? [] : await service.addressKeysOf(target.accountId);
+  const keys = [...new Set([...target.keys, ...addressKeys])];
   await chat.insertBan(service.database, {
-    channelId: scope.channelId, targetKeys: target.keys, targetLabel: target.label, expiresAt, reason, createdBy: actor.accountId,
+    channelId: scope.channelId, targetKeys: keys, targetLabel: target.label, expiresAt, reason, createdBy: actor.accountId,
   });
   await log(service, actor, scope, request.action, target.label, { reason, ...(expiresAt ? { until: expiresAt.toISOString() } : {}) });
   service.publish({
-    type: 'moderated', room: scope.room, targetKeys: target.keys, action: request.action,
+    type: 'moderated', room: scope.room, targetKeys: keys, action: request.action,
     until: expiresAt?.toISOString() ?? null, reason,
   });
   return undefined;
 }
 
-/** The author of a message (by their identity keys, so an anonymous viewer's IP hash too), or a local account. */
+/** The author of a message (by their identity keys and the address it was said from), or a local account. */
 async function targetOf(service: ChatService, scope: ModerationScope, request: ModerationRequest):
-  Promise<{ keys: string[]; label: string; moderator: boolean } | ChatError> {
+  Promise<{ keys: string[]; label: string; moderator: boolean; accountId: number | null } | ChatError> {
   if (request.messageId !== undefined) {
     const messageId = numberField(request.messageId);
     const row = Number.isSafeInteger(messageId) ? await chat.findMessage(service.database, scope.room.id, messageId) : undefined;
     if (!row) return { code: 'not_found', message: 'No such message' };
     const keys = [row.author_key, ...(row.author_ip_hash ? [`ip:${row.author_ip_hash}`] : [])];
-    return { keys, label: presentMessage(row).author.nick, moderator: row.moderator };
+    return { keys, label: presentMessage(row).author.nick, moderator: row.moderator, accountId: row.account_id };
   }
   if (typeof request.account === 'string') {
     const accountId = await channels.findAccountIdByName(service.database, request.account);
     if (accountId === undefined) return { code: 'not_found', message: 'No such account' };
-    return { keys: [`a:${accountId}`], label: request.account, moderator: false };
+    return { keys: [`a:${accountId}`], label: request.account, moderator: false, accountId };
   }
   return { code: 'invalid', message: 'Say whom: messageId or account' };
 }

@@ -51,8 +51,10 @@ export function attachChatNamespace(options: ChatNamespaceOptions): Namespace {
   });
 
   namespace.use((socket, next) => {
-    void identify(options, socket).then((participant) => {
+    void identify(options, socket).then(async (participant) => {
       socket.data.participant = participant;
+      // Before the first event: a ban of the account right after must already cover this address.
+      await service.noteConnection(participant).catch((error: Error) => log.warn(`chat: could not note an account's address: ${error.message}`));
       next();
     }, (error: Error) => next(error));
   });

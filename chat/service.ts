@@ -8,10 +8,9 @@ import type { ChatBroadcast } from './broadcast.ts';
 import type { ChatError, ChatHub, ChatHubEvents, ChatMessage, ChatRoomRef, ChatRoomSettings } from './contracts.ts';
 import { FloodGuard } from './flood.ts';
 import { TtlCache } from './ttl-cache.ts';
-import { colorOf } from './identity.ts';
-import type { Participant } from './participant.ts';
+import { xmppParticipant, type Participant } from './participant.ts';
 import { presentMessage, roomRefOf, settingsOf } from './present.ts';
-import { cleanMessageText, cleanNick, forbiddenWordIn } from './text.ts';
+import { cleanMessageText, forbiddenWordIn } from './text.ts';
 
 /** Why a viewer may not see a video (api/media/access.ts decides; the chat only relays it). */
 export interface ViewDenial {
@@ -151,7 +150,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     const domain = this.options.xmppMucDomain;
     return {
       id: room.id, videoId, title: ref.title, settings: settingsOf(room),
-      xmppAddress: domain ? `xmpp:${ref.xmppName}@${domain}?join` : null,
+      xmppAddress: domain && room.bridgeable ? `xmpp:${ref.xmppName}@${domain}?join` : null,
     };
   }
 
@@ -169,7 +168,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     if (!membership.moderator) {
       // The checks that need no database first.
       const refusal = wordRefusal(cleaned.text, room) ?? await this.postingRefusal(participant, room)
-        ?? this.floodRefusal(`${membership.room.id}|${participant.key}`) ?? await this.slowModeRefusal(participant.key, room);
+        ?? this.floodRefusal(`${membership.room.id}|${participant.rateKey}`) ?? await this.slowModeRefusal(slowModeAuthor(participant), room);
       if (refusal) return refusal;
     }
     const session = await this.openSession(membership.videoId);
@@ -213,15 +212,28 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     return { code: 'rate_limited', message: 'You are sending messages too fast', retryAfterSeconds: Math.ceil(waitMs / 1000) };
   }
 
-  private async slowModeRefusal(authorKey: string, room: ChatRoomRow): Promise<ChatError | undefined> {
+  private async slowModeRefusal(author: { key: string } | { anonymousIpHash: string }, room: ChatRoomRow): Promise<ChatError | undefined> {
     if (room.slow_mode_seconds === 0) return undefined;
-    const last = await chat.lastMessageAt(this.pool, room.id, authorKey);
+    const last = await chat.lastMessageAt(this.pool, room.id, author);
     const waitMs = last ? room.slow_mode_seconds * 1000 - (Date.now() - last.getTime()) : 0;
     if (waitMs <= 0) return undefined;
     return {
       code: 'slow_mode', retryAfterSeconds: Math.ceil(waitMs / 1000),
       message: `Slow mode: one message every ${room.slow_mode_seconds} s; wait ${Math.ceil(waitMs / 1000)} s`,
     };
+  }
+
+  /** Remembers the address an account chats from: a ban of the account covers it too (see addressKeysOf). */
+  async noteConnection(participant: Participant): Promise<void> {
+    if (participant.user && participant.ipHash) await chat.noteAccountAddress(this.pool, participant.user.account_id, participant.ipHash);
+  }
+
+  /** The `ip:` keys of the addresses an account chatted from lately (chat.accountBanAddressHours). */
+  async addressKeysOf(accountId: number): Promise<string[]> {
+    const { accountBanAddressHours: hours, accountBanMaxAddresses: limit } = this.options.settings;
+    if (hours === 0) return [];
+    const hashes = await chat.accountAddresses(this.pool, accountId, new Date(Date.now() - hours * 3600_000), limit);
+    return hashes.map((hash) => `ip:${hash}`);
   }
 
   /** Instance admins and moderators, the video's owner, and the channel's chat moderators. */
@@ -268,11 +280,24 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
   // --- ChatHub: what the XMPP bridge calls -------------------------------------------------------
 
   async activeRooms(): Promise<ChatRoomRef[]> {
-    return (await chat.onAirRooms(this.pool)).map(roomRefOf);
+    return (await chat.onAirRooms(this.pool)).filter((room) => room.bridgeable).map(roomRefOf);
+  }
+
+  /** Only public and unlisted lives are mirrored: a MUC room cannot check who may see a live. */
+  async mayBridge(roomId: number): Promise<boolean> {
+    return (await this.room(roomId))?.bridgeable ?? false;
   }
 
   async messagesAfter(roomId: number, afterId: number, limit: number): Promise<ChatMessage[]> {
+    if (!await this.mayBridge(roomId)) return [];
     return (await chat.webMessagesAfter(this.pool, roomId, afterId, limit)).map((row) => presentMessage(row));
+  }
+
+  /** Why an XMPP occupant may not post in a room (the bridge gives voice to the others). */
+  async xmppRefusal(input: { roomId: number; nick: string; jid: string | null }): Promise<ChatError | undefined> {
+    const room = await this.room(input.roomId);
+    if (!room?.bridgeable) return notBridged;
+    return this.postingRefusal(xmppParticipant(input.nick, input.jid), room);
   }
 
   async roomByXmppName(xmppName: string): Promise<ChatRoomRef | undefined> {
@@ -283,15 +308,25 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     return row ? roomRefOf(row) : undefined;
   }
 
-  async postFromXmpp(input: { roomId: number; nick: string; text: string; bridgeId: string }): Promise<ChatMessage | ChatError> {
+  /**
+   * A message an XMPP occupant said in the MUC. The same rules as on the web: an XMPP user counts as
+   * an anonymous viewer (no local account), identified by their real JID when the MUC told the
+   * bridge, else by their nick.
+   */
+  async postFromXmpp(input: { roomId: number; nick: string; jid?: string | null; text: string; bridgeId: string }): Promise<ChatMessage | ChatError> {
     const room = await this.room(input.roomId);
     if (!room) return notFound('No such chat room');
+    if (!room.bridgeable) {
+      // The live went private (or similar) since the bridge joined: this tells it to close the MUC room.
+      this.publish({ type: 'room-active', room: roomRefOf(room) });
+      return notBridged;
+    }
     const cleaned = cleanMessageText(input.text, this.options.settings.maxMessageLength);
     if ('code' in cleaned) return cleaned;
-    const nick = cleanNick(input.nick);
-    const key = `x:${nick}`;
-    const refusal = await this.banRefusal(room.channel_id, [key]) ?? this.floodRefusal(`${room.id}|${key}`)
-      ?? wordRefusal(cleaned.text, room) ?? await this.slowModeRefusal(key, room);
+    const author = xmppParticipant(input.nick, input.jid ?? null);
+    const { key, nick } = author;
+    const refusal = wordRefusal(cleaned.text, room) ?? await this.postingRefusal(author, room)
+      ?? this.floodRefusal(`${room.id}|${author.rateKey}`) ?? await this.slowModeRefusal({ key }, room);
     if (refusal) return refusal;
     if (await chat.findMessageByBridgeId(this.pool, room.id, input.bridgeId)) return { code: 'invalid', message: 'Already relayed' };
     const videoId = room.video_id ?? await chat.onAirChannelVideo(this.pool, room.channel_id);
@@ -299,7 +334,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     const row = await chat.insertMessage(this.pool, {
       roomId: room.id, videoId: videoId ?? null, sessionId: session?.id ?? null,
       offsetMs: session ? Math.max(0, Date.now() - session.started_at.getTime()) : null,
-      authorKey: key, authorIpHash: null, accountId: null, nick, color: colorOf(key), moderator: false,
+      authorKey: key, authorIpHash: null, accountId: null, nick, color: author.color, moderator: false,
       source: 'xmpp', bridgeId: input.bridgeId, text: cleaned.text,
     });
     const message = presentMessage(row, null);
@@ -315,6 +350,13 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     if (hidden.length > 0) this.publish({ type: 'deleted', room: roomRefOf(room), messageIds: hidden, bridgeIds: [input.bridgeId] });
   }
 
+}
+
+const notBridged: ChatError = { code: 'forbidden', message: 'This live\'s chat is not open to XMPP' };
+
+/** Slow mode holds an anonymous viewer by address: a new anonId is a reconnection away. */
+function slowModeAuthor(participant: Participant): { key: string } | { anonymousIpHash: string } {
+  return participant.anonymous && participant.ipHash ? { anonymousIpHash: participant.ipHash } : { key: participant.key };
 }
 
 /** Why a newcomer cannot post, and for how long when it is a timeout. */

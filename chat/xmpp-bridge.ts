@@ -11,7 +11,8 @@ import { HeardLog } from './xmpp/heard-log.ts';
 import { Occupants } from './xmpp/occupants.ts';
 import { Rooms, type RoomState } from './xmpp/rooms.ts';
 import { SentLog } from './xmpp/sent-log.ts';
-import { catchUp, clear, deliver, joinBot, retract, retractOwed } from './xmpp/to-muc.ts';
+import { Roster } from './xmpp/roster.ts';
+import { catchUp, clear, closeRoom, deliver, joinBot, retract, retractOwed } from './xmpp/to-muc.ts';
 
 export interface XmppBridge { stop(): Promise<void> }
 
@@ -43,6 +44,7 @@ export async function startXmppBridge({ hub, settings, log }: XmppBridgeOptions)
   const ctx: BridgeContext = {
     hub, settings, log, connection, botJid: botJid(settings.componentDomain),
     occupants: new Occupants(connection), rooms: new Rooms(settings.mucDomain), sent: new SentLog(), heard: new HeardLog(),
+    roster: new Roster(),
   };
 
   const listeners = hubListeners(ctx);
@@ -90,9 +92,16 @@ function hubListeners(ctx: BridgeContext): Listeners {
   };
 }
 
+/**
+ * Runs `task` in the room's queue, once the hub says the room may still be bridged (its live is
+ * public or unlisted: privacy can change at any time); otherwise the room is closed instead.
+ */
 function enqueue(ctx: BridgeContext, room: ChatRoomRef, task: (state: RoomState) => Promise<void>): void {
   const state = ctx.rooms.ensure(room);
-  void ctx.rooms.enqueue(state, () => task(state), (error) => ctx.log.warn(`XMPP bridge, room ${state.jid}: ${error.message}`));
+  void ctx.rooms.enqueue(state, async () => {
+    if (await ctx.hub.mayBridge(room.id)) return task(state);
+    if (ctx.rooms.byJid(state.jid) === state) await closeRoom(ctx, state);
+  }, (error) => ctx.log.warn(`XMPP bridge, room ${state.jid}: ${error.message}`));
 }
 
 /**

@@ -149,6 +149,11 @@ export const ConfigSchema = Type.Object({
     // Anti-flood, for everyone but moderators: at most `floodMessages` messages per `floodSeconds`.
     floodMessages: Type.Integer({ default: 5, minimum: 1, maximum: 1000 }),
     floodSeconds: Type.Number({ default: 5, minimum: 0.1, maximum: 3600 }),
+    // A ban or timeout of an account also covers the addresses (salted IP hashes) its chat sockets
+    // came from in the last `accountBanAddressHours` hours, at most `accountBanMaxAddresses` of them
+    // (the most recent): logging out does not get around it. 0 hours: the account only.
+    accountBanAddressHours: Type.Integer({ default: 24, minimum: 0, maximum: 8760 }),
+    accountBanMaxAddresses: Type.Integer({ default: 5, minimum: 1, maximum: 100 }),
     xmpp: Type.Object({
       // The bridge to an XMPP server (XEP-0114 component): one MUC room per live.
       enabled: Type.Boolean({ default: false }),

@@ -4,6 +4,7 @@ import type { ChatHub } from '../contracts.ts';
 import type { BridgeConnection } from './connection.ts';
 import type { HeardLog } from './heard-log.ts';
 import type { Occupants } from './occupants.ts';
+import type { Roster } from './roster.ts';
 import type { Rooms } from './rooms.ts';
 import type { SentLog } from './sent-log.ts';
 
@@ -16,6 +17,8 @@ export interface BridgeContext {
   rooms: Rooms;
   sent: SentLog;
   heard: HeardLog;
+  /** Who is behind each nick in our rooms (real JIDs, as the MUC shows them to the bot). */
+  roster: Roster;
   /** The bot occupant's JID, the one that listens to each room for the bridge. */
   botJid: string;
 }

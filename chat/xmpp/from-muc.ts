@@ -4,16 +4,16 @@
 import type { ChatError, ChatMessage } from '../contracts.ts';
 import type { BridgeContext } from './context.ts';
 import { readMessage, type IncomingMessage } from './incoming.ts';
-import { readSelfPresence } from './presence.ts';
+import { readOccupantPresence, readSelfPresence } from './presence.ts';
 import { messageIdOf } from './sent-log.ts';
-import { privateNotice } from './stanzas.ts';
+import { privateNotice, roleIq } from './stanzas.ts';
 import type { XmlElement } from './xmpp-js.ts';
 
 type Said = Extract<IncomingMessage, { kind: 'said' }>;
 type Retraction = Extract<IncomingMessage, { kind: 'retract' }>;
 
 export function onStanza(ctx: BridgeContext, stanza: XmlElement, post: (task: () => Promise<void>) => void): void {
-  if (stanza.name === 'presence') return ctx.occupants.onPresence(readSelfPresence(stanza));
+  if (stanza.name === 'presence') return onPresence(ctx, stanza, post);
   if (stanza.name !== 'message') return;
   const incoming = readMessage(stanza);
   if (incoming.kind === 'error') return ctx.log.warn(`the MUC refused a message to ${incoming.room} (${stanza.attrs.to}): ${incoming.condition}`);
@@ -31,6 +31,34 @@ export function onStanza(ctx: BridgeContext, stanza: XmlElement, post: (task: ()
   }
 }
 
+function onPresence(ctx: BridgeContext, stanza: XmlElement, post: (task: () => Promise<void>) => void): void {
+  const self = readSelfPresence(stanza);
+  if (self.kind !== 'other') return ctx.occupants.onPresence(self);
+  // Others' presences: the bot's copy is enough (each of our occupants gets one).
+  if (stanza.attrs.to !== ctx.botJid) return;
+  const presence = readOccupantPresence(stanza);
+  if (presence.kind === 'other' || ctx.occupants.isOurs(presence.room, presence.nick)) return;
+  // Our own web users' occupants (members, with voice) are not XMPP users.
+  if (presence.kind === 'present' && presence.jid?.split('/')[0].endsWith(`@${ctx.settings.componentDomain}`)) return;
+  const state = ctx.rooms.byJid(presence.room);
+  if (!state || !ctx.roster.onPresence(presence) || presence.kind !== 'present') return;
+  post(() => giveVoice(ctx, state.ref.id, presence.room, presence.nick, presence.jid));
+}
+
+/**
+ * A newcomer to a moderated room speaks once the bridge gives them voice: only if the chat's rules
+ * would let them post (an XMPP user counts as anonymous). Their later messages pass the rules again.
+ */
+async function giveVoice(ctx: BridgeContext, roomId: number, room: string, nick: string, jid: string | null): Promise<void> {
+  const refusal = await ctx.hub.xmppRefusal({ roomId, nick, jid });
+  if (refusal) {
+    ctx.log.debug(`no voice for ${nick} in ${room}: ${refusal.code}`);
+    await ctx.connection.send(privateNotice(ctx.botJid, `${room}/${nick}`, `You can read this chat but not post in it: ${refusal.message}`));
+    return;
+  }
+  await ctx.connection.request(roleIq(ctx.botJid, room, nick, 'participant'));
+}
+
 function isOurs(ctx: BridgeContext, message: Said | Retraction): boolean {
   return ctx.occupants.isOurs(message.room, message.nick) || message.ids.originId?.startsWith('livecast-') === true;
 }
@@ -43,7 +71,8 @@ function noteReflection(ctx: BridgeContext, message: Said | Retraction): void {
 async function postSaid(ctx: BridgeContext, roomId: number, message: Said): Promise<void> {
   const bridgeId = message.ids.stanzaId ?? message.ids.id ?? message.ids.originId ?? `${message.room}/${message.nick}/${Date.now()}`;
   ctx.heard.add(message.room, message.ids, { bridgeId, nick: message.nick });
-  const result = await ctx.hub.postFromXmpp({ roomId, nick: message.nick, text: message.text, bridgeId });
+  const jid = ctx.roster.jidOf(message.room, message.nick);
+  const result = await ctx.hub.postFromXmpp({ roomId, nick: message.nick, jid, text: message.text, bridgeId });
   // 'invalid' is the hub's answer to a message it relayed already: nothing to tell its author.
   if (isChatError(result) && result.code !== 'invalid') await tellRefusal(ctx, message, result);
 }

@@ -3,6 +3,7 @@ export const NS = {
   muc: 'http://jabber.org/protocol/muc',
   mucUser: 'http://jabber.org/protocol/muc#user',
   mucOwner: 'http://jabber.org/protocol/muc#owner',
+  mucAdmin: 'http://jabber.org/protocol/muc#admin',
   dataForms: 'jabber:x:data',
   stanzas: 'urn:ietf:params:xml:ns:xmpp-stanzas',
   /** XEP-0359: origin-id (ours) and stanza-id (the MUC's). */

@@ -3,7 +3,7 @@
 import { nickCandidate } from './addresses.ts';
 import type { BridgeConnection } from './connection.ts';
 import type { SelfPresence } from './presence.ts';
-import { instantRoomIq, joinPresence, leavePresence } from './stanzas.ts';
+import { joinPresence, leavePresence, roomConfigIq } from './stanzas.ts';
 
 interface Occupant { room: string; jid: string; nick: string; lastUsed: number }
 interface PendingJoin { resolve(result: JoinResult): void; timer: NodeJS.Timeout }
@@ -23,8 +23,11 @@ export class Occupants {
     this.#connection = connection;
   }
 
-  /** Joins `jid` to `room` (if not in it yet): the nick it has there, and whether the join created the room. */
-  join(room: string, jid: string, wantedNick: string): Promise<Joined> {
+  /**
+   * Joins `jid` to `room` (if not in it yet): the nick it has there, and whether the join created
+   * the room (then configured with `title`, see roomConfigIq).
+   */
+  join(room: string, jid: string, wantedNick: string, title = room): Promise<Joined> {
     const key = occupantKey(room, jid);
     const joined = this.#joined.get(key);
     if (joined) {
@@ -33,7 +36,7 @@ export class Occupants {
     }
     let joining = this.#joining.get(key);
     if (!joining) {
-      joining = this.#tryNicks(room, jid, wantedNick).finally(() => this.#joining.delete(key));
+      joining = this.#tryNicks(room, jid, wantedNick, title).finally(() => this.#joining.delete(key));
       this.#joining.set(key, joining);
     }
     return joining;
@@ -84,6 +87,13 @@ export class Occupants {
     await Promise.allSettled(idle.map(([, occupant]) => this.#connection.send(leavePresence(occupant.jid, occupant.room, occupant.nick))));
   }
 
+  /** Every occupant of ours leaves `room` (it is no longer bridged). */
+  async leaveRoom(room: string): Promise<void> {
+    const leaving = [...this.#joined.entries()].filter(([, occupant]) => occupant.room === room);
+    for (const [key] of leaving) this.#joined.delete(key);
+    await Promise.allSettled(leaving.map(([, occupant]) => this.#connection.send(leavePresence(occupant.jid, occupant.room, occupant.nick))));
+  }
+
   /** Best-effort goodbye from every occupant (the bridge is stopping). */
   async leaveAll(): Promise<void> {
     const leaving = [...this.#joined.values()].map((occupant) => this.#connection.send(leavePresence(occupant.jid, occupant.room, occupant.nick)));
@@ -91,11 +101,11 @@ export class Occupants {
     await Promise.allSettled(leaving);
   }
 
-  async #tryNicks(room: string, jid: string, wantedNick: string): Promise<Joined> {
+  async #tryNicks(room: string, jid: string, wantedNick: string, title: string): Promise<Joined> {
     for (let attempt = 0; attempt < MAX_NICK_ATTEMPTS; attempt += 1) {
       const result = await this.#joinOnce(room, jid, nickCandidate(wantedNick, attempt));
       if (result.ok) {
-        if (result.created) await this.#connection.request(instantRoomIq(jid, room));
+        if (result.created) await this.#connection.request(roomConfigIq(jid, room, title));
         this.#joined.set(occupantKey(room, jid), { room, jid, nick: result.nick, lastUsed: Date.now() });
         return { nick: result.nick, created: result.created };
       }

@@ -29,3 +29,24 @@ function statusCodes(stanza: XmlElement): Set<string> {
   const x = stanza.getChild('x', NS.mucUser);
   return new Set((x?.getChildren('status') ?? []).map((status) => status.attrs.code ?? ''));
 }
+
+/**
+ * Someone in a room, as the MUC tells its occupants: their nick, their real JID when the room
+ * shows it to us (we are a moderator of a semi-anonymous room, or the room is non-anonymous), and
+ * their role. A nick change arrives as 'left' with status 303 and the new nick.
+ */
+export type OccupantPresence =
+  | { kind: 'present'; room: string; nick: string; jid: string | null; role: string }
+  | { kind: 'left'; room: string; nick: string; newNick: string | null }
+  | { kind: 'other' };
+
+export function readOccupantPresence(stanza: XmlElement): OccupantPresence {
+  if (stanza.name !== 'presence' || stanza.attrs.type === 'error') return { kind: 'other' };
+  const { room, nick } = splitOccupant(stanza.attrs.from ?? '');
+  const item = stanza.getChild('x', NS.mucUser)?.getChild('item');
+  if (nick === null || nick === '' || !item) return { kind: 'other' };
+  if (stanza.attrs.type === 'unavailable') {
+    return { kind: 'left', room, nick, newNick: statusCodes(stanza).has('303') ? item.attrs.nick ?? null : null };
+  }
+  return { kind: 'present', room, nick, jid: item.attrs.jid ?? null, role: item.attrs.role ?? 'none' };
+}

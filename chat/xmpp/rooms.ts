@@ -18,6 +18,8 @@ export interface RoomState {
   subject: string | null;
   /** When the web last said something or announced an audience: rooms stay served a while after. */
   lastActivity: number;
+  /** Our web users' bare JIDs made members of the MUC room (so they speak in a moderated room). */
+  members: Set<string>;
   queue: Promise<void>;
 }
 
@@ -40,11 +42,17 @@ export class Rooms {
     }
     const jid = roomJid(ref.xmppName, this.#mucDomain);
     const state: RoomState = {
-      ref, jid, lastDelivered: null, owed: false, retractionsOwed: [], subject: null, lastActivity: Date.now(), queue: Promise.resolve(),
+      ref, jid, lastDelivered: null, owed: false, retractionsOwed: [], subject: null, lastActivity: Date.now(), members: new Set(), queue: Promise.resolve(),
     };
     this.#byId.set(ref.id, state);
     this.#byJid.set(jid, state);
     return state;
+  }
+
+  /** Forgets a room the bridge no longer serves (a later event for it starts afresh). */
+  forget(state: RoomState): void {
+    if (this.#byId.get(state.ref.id) === state) this.#byId.delete(state.ref.id);
+    if (this.#byJid.get(state.jid) === state) this.#byJid.delete(state.jid);
   }
 
   byJid(jid: string): RoomState | undefined {

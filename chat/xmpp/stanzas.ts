@@ -39,10 +39,43 @@ export function retractionMessage(from: string, room: string, target: { stanzaId
     xml('store', { xmlns: NS.hints }));
 }
 
-/** Accepts the default configuration of a room we just created ("instant room", XEP-0045 §10.1.2). */
-export function instantRoomIq(from: string, room: string): XmlElement {
+/**
+ * Configures a room our join created (XEP-0045 §10.1.3), in place of the server's defaults:
+ * moderated (newcomers are visitors until the bridge gives voice to those the chat's rules allow),
+ * semi-anonymous (real JIDs only to moderators: the bridge bans by JID), not listed in the MUC
+ * directory, not persistent, and only moderators change the subject (the live's title).
+ */
+export function roomConfigIq(from: string, room: string, title: string): XmlElement {
+  const field = (name: string, value: string) => xml('field', { var: name }, xml('value', {}, value));
   return xml('iq', { from, to: room, type: 'set' },
-    xml('query', { xmlns: NS.mucOwner }, xml('x', { xmlns: NS.dataForms, type: 'submit' })));
+    xml('query', { xmlns: NS.mucOwner }, xml('x', { xmlns: NS.dataForms, type: 'submit' },
+      field('FORM_TYPE', 'http://jabber.org/protocol/muc#roomconfig'),
+      field('muc#roomconfig_roomname', title),
+      field('muc#roomconfig_moderatedroom', '1'),
+      field('muc#roomconfig_membersonly', '0'),
+      field('muc#roomconfig_whois', 'moderators'),
+      field('muc#roomconfig_publicroom', '0'),
+      field('muc#roomconfig_persistentroom', '0'),
+      field('muc#roomconfig_changesubject', '0'),
+      field('muc#roomconfig_allowinvites', '0'))));
+}
+
+/** Gives (or takes) voice in a moderated room (XEP-0045 §8.3). */
+export function roleIq(from: string, room: string, nick: string, role: 'participant' | 'visitor'): XmlElement {
+  return xml('iq', { from, to: room, type: 'set' },
+    xml('query', { xmlns: NS.mucAdmin }, xml('item', { nick, role })));
+}
+
+/** Makes a bare JID a member of a room (XEP-0045 §9.3): members of a moderated room enter with voice. */
+export function memberIq(from: string, room: string, jid: string): XmlElement {
+  return xml('iq', { from, to: room, type: 'set' },
+    xml('query', { xmlns: NS.mucAdmin }, xml('item', { jid, affiliation: 'member' })));
+}
+
+/** Destroys a room we own (XEP-0045 §10.9): its live is no longer one the bridge may mirror. */
+export function destroyRoomIq(from: string, room: string, reason: string): XmlElement {
+  return xml('iq', { from, to: room, type: 'set' },
+    xml('query', { xmlns: NS.mucOwner }, xml('destroy', {}, xml('reason', {}, reason))));
 }
 
 /** A private message to one occupant, e.g. to say why their message did not reach the web. */

@@ -5,15 +5,18 @@ import { BOT_NICK, occupantJid, userKey } from './addresses.ts';
 import type { BridgeContext } from './context.ts';
 import type { RoomState } from './rooms.ts';
 import { originIdFor, type SentMessage } from './sent-log.ts';
-import { groupchatMessage, retractionMessage, subjectMessage } from './stanzas.ts';
+import { destroyRoomIq, memberIq, groupchatMessage, retractionMessage, subjectMessage } from './stanzas.ts';
 
 const CATCH_UP_BATCH = 100;
 export const CLEARED_NOTICE = 'A moderator cleared the chat.';
+const CLOSED_REASON = 'This live is no longer public: its chat is not open to XMPP.';
 
 /** The bot joins the room (creating it if needed) and sets the subject to the room's title. */
 export async function joinBot(ctx: BridgeContext, state: RoomState): Promise<void> {
   if (ctx.occupants.nickOf(state.jid, ctx.botJid)) return;
-  const { created } = await ctx.occupants.join(state.jid, ctx.botJid, BOT_NICK);
+  const { created } = await ctx.occupants.join(state.jid, ctx.botJid, BOT_NICK, state.ref.title);
+  // A new room (the XMPP server restarted, or first use) knows none of our members.
+  if (created) state.members.clear();
   if (created || (state.subject !== null && state.subject !== state.ref.title)) await setSubject(ctx, state);
 }
 
@@ -49,10 +52,26 @@ export async function deliver(ctx: BridgeContext, state: RoomState, message: Cha
 async function say(ctx: BridgeContext, state: RoomState, message: ChatMessage): Promise<void> {
   const key = userKey(message.author);
   const jid = occupantJid(key, ctx.settings.componentDomain);
-  const { nick } = await ctx.occupants.join(state.jid, jid, message.author.nick);
+  await admitMember(ctx, state, jid);
+  const { nick } = await ctx.occupants.join(state.jid, jid, message.author.nick, state.ref.title);
   const originId = originIdFor(message.id);
   ctx.sent.add({ messageId: message.id, room: state.jid, jid, userKey: key, nick, originId, stanzaId: null });
   await ctx.connection.send(groupchatMessage(jid, state.jid, message.text, originId));
+}
+
+/**
+ * Web users speak in a moderated room as members (the bot owns the room it created). A refusal
+ * (the room is not ours) is logged: the message is then tried as it is.
+ */
+async function admitMember(ctx: BridgeContext, state: RoomState, jid: string): Promise<void> {
+  const bare = jid.split('/')[0];
+  if (state.members.has(bare)) return;
+  try {
+    await ctx.connection.request(memberIq(ctx.botJid, state.jid, bare));
+    state.members.add(bare);
+  } catch (error) {
+    ctx.log.warn(`could not make ${bare} a member of ${state.jid}: ${(error as Error).message}`);
+  }
 }
 
 /** Says the web messages stored since the last one the MUC got (after the XMPP server came back). */
@@ -77,13 +96,31 @@ export async function retract(ctx: BridgeContext, state: RoomState, sent: SentMe
   };
   if (!ctx.connection.isOnline()) return owe();
   try {
-    await ctx.occupants.join(state.jid, sent.jid, sent.nick);
+    // The bot first: whoever of ours enters first creates (and configures) the room.
+    await joinBot(ctx, state);
+    await admitMember(ctx, state, sent.jid);
+    await ctx.occupants.join(state.jid, sent.jid, sent.nick, state.ref.title);
     await ctx.connection.send(retractionMessage(sent.jid, state.jid, { stanzaId: sent.stanzaId, originId: sent.originId }));
     ctx.sent.forget(sent.messageId);
   } catch (error) {
     if (!ctx.connection.isOnline()) return owe();
     ctx.log.warn(`could not retract web message ${sent.messageId} in ${state.jid}: ${(error as Error).message}`);
   }
+}
+
+/**
+ * The room's live is no longer public or unlisted: the bot destroys the MUC room (it created it,
+ * so it owns it; XMPP users are told why) and every occupant of ours leaves. Nothing more is owed.
+ */
+export async function closeRoom(ctx: BridgeContext, state: RoomState): Promise<void> {
+  ctx.rooms.forget(state);
+  ctx.roster.forgetRoom(state.jid);
+  // A room we are not in (a private live's audience is announced too) has nothing to close.
+  if (!ctx.connection.isOnline() || !ctx.occupants.nickOf(state.jid, ctx.botJid)) return;
+  await ctx.connection.request(destroyRoomIq(ctx.botJid, state.jid, CLOSED_REASON))
+    .catch((error: Error) => ctx.log.warn(`could not destroy ${state.jid}: ${error.message}`));
+  await ctx.occupants.leaveRoom(state.jid);
+  ctx.log.info(`XMPP bridge: ${state.jid} is no longer bridged (its live is not public or unlisted)`);
 }
 
 export async function retractOwed(ctx: BridgeContext, state: RoomState): Promise<void> {

@@ -12,10 +12,19 @@ export interface ChatRoomRow {
   channel_name: string;
   video_uuid: string | null;
   video_name: string | null;
+  /**
+   * Whether the room may be mirrored to XMPP: its live is public or unlisted; for a channel's room,
+   * every live that shares it is (an XMPP room cannot check who may see which live).
+   */
+  bridgeable: boolean;
 }
 
 const SELECT_ROOM = `
-  SELECT r.*, c.name AS channel_name, v.uuid AS video_uuid, v.name AS video_name
+  SELECT r.*, c.name AS channel_name, v.uuid AS video_uuid, v.name AS video_name,
+    CASE WHEN r.per_channel THEN NOT EXISTS (
+      SELECT 1 FROM lives cl JOIN videos cv ON cv.id = cl.video_id
+      WHERE cv.channel_id = r.channel_id AND cl.chat_room = 'channel' AND cv.privacy NOT IN (1, 2))
+    ELSE coalesce(v.privacy IN (1, 2), false) END AS bridgeable
   FROM chat_rooms r JOIN channels c ON c.id = r.channel_id LEFT JOIN videos v ON v.id = r.video_id`;
 
 /** The room of a video, or of its channel when `perChannel`; created on first use. */
@@ -142,11 +151,33 @@ export async function hideAllMessages(pool: pg.Pool, roomId: number): Promise<nu
   return rowCount ?? 0;
 }
 
-/** When this author last posted in the room (slow mode). */
-export async function lastMessageAt(pool: pg.Pool, roomId: number, authorKey: string): Promise<Date | undefined> {
-  const { rows } = await pool.query<{ created_at: Date }>(
-    'SELECT created_at FROM chat_messages WHERE room_id = $1 AND author_key = $2 ORDER BY id DESC LIMIT 1', [roomId, authorKey]);
+/**
+ * When this author last posted in the room (slow mode): an identity by its key, or the anonymous
+ * viewers of one address by its hash (whatever anonId they used).
+ */
+export async function lastMessageAt(pool: pg.Pool, roomId: number, author: { key: string } | { anonymousIpHash: string }): Promise<Date | undefined> {
+  const { rows } = 'key' in author
+    ? await pool.query<{ created_at: Date }>(
+      'SELECT created_at FROM chat_messages WHERE room_id = $1 AND author_key = $2 ORDER BY id DESC LIMIT 1', [roomId, author.key])
+    : await pool.query<{ created_at: Date }>(
+      `SELECT created_at FROM chat_messages WHERE room_id = $1 AND author_ip_hash = $2 AND account_id IS NULL
+       ORDER BY id DESC LIMIT 1`, [roomId, author.anonymousIpHash]);
   return rows[0]?.created_at;
+}
+
+/** Notes that an account chatted from this address (an account ban covers it). */
+export async function noteAccountAddress(pool: pg.Pool, accountId: number, ipHash: string): Promise<void> {
+  await pool.query(
+    `INSERT INTO chat_account_addresses (account_id, ip_hash) VALUES ($1, $2)
+     ON CONFLICT (account_id, ip_hash) DO UPDATE SET last_seen = now()`, [accountId, ipHash]);
+}
+
+/** The addresses an account chatted from since `since`, the most recent first. */
+export async function accountAddresses(pool: pg.Pool, accountId: number, since: Date, limit: number): Promise<string[]> {
+  const { rows } = await pool.query<{ ip_hash: string }>(
+    `SELECT ip_hash FROM chat_account_addresses WHERE account_id = $1 AND last_seen >= $2 ORDER BY last_seen DESC LIMIT $3`,
+    [accountId, since, limit]);
+  return rows.map((row) => row.ip_hash);
 }
 
 /** The visible messages said during the live sessions a replay video records, by offset; `total` counts past the page. */

@@ -196,8 +196,15 @@ export async function connectXmppUser(prosody: Pick<TestProsody, 'clientPort' | 
       const seen = received.length;
       await entity.send(xml('presence', { to: from }, xml('x', { xmlns: NS.muc }, xml('history', { maxstanzas: String(maxHistory) }))));
       const deadline = Date.now() + 10_000;
-      while (!received.slice(seen).some((stanza) => stanza.name === 'presence' && stanza.attrs.from === from)) {
+      const fromRoom = () => received.slice(seen).filter((stanza) => stanza.name === 'presence' && stanza.attrs.from === from);
+      while (fromRoom().length === 0) {
         if (Date.now() > deadline) throw new Error(`${username} could not join ${from}`);
+        await sleep(50);
+      }
+      // The bridge's rooms are moderated: a newcomer is a visitor until the bridge gives voice
+      // (or decides not to). Wait a little for that, as a person would before typing.
+      const voiceDeadline = Date.now() + 5_000;
+      while (fromRoom().at(-1)!.getChild('x', NS.mucUser)?.getChild('item')?.attrs.role === 'visitor' && Date.now() < voiceDeadline) {
         await sleep(50);
       }
     },

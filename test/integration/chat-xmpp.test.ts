@@ -36,6 +36,9 @@ class FakeHub extends EventEmitter<ChatHubEvents> implements ChatHub {
     return this.#store(input.roomId, { nick: input.nick, color: 'red', account: null, anonymous: false, source: 'xmpp', moderator: false }, input.text, input.bridgeId);
   }
 
+  async mayBridge() { return true; }
+  async xmppRefusal() { return undefined; }
+
   async retractFromXmpp(input: { roomId: number; bridgeId: string }) {
     this.retracted.push(input.bridgeId);
   }

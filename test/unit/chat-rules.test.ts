@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { cleanMessageText, cleanNick, cleanWordList, forbiddenWordIn } from '../../chat/text.ts';
 import { FloodGuard } from '../../chat/flood.ts';
 import { anonymousKey, anonymousNick, colorOf, ipHash } from '../../chat/identity.ts';
+import { xmppParticipant } from '../../chat/participant.ts';
 
 test('message text: trimmed, controls and bidi overrides removed, blank runs collapsed, limits enforced', () => {
   assert.deepEqual(cleanMessageText('  hello  world \u0000\u200b', 50), { text: 'hello world \u200b'.trim() });
@@ -56,4 +57,14 @@ test('anonymous identities: stable nick and colour per browser id; IP hashes dep
   assert.equal(ipHash(Buffer.from('salt-one'), ip), ipHash(Buffer.from('salt-one'), ip));
   assert.notEqual(ipHash(Buffer.from('salt-one'), ip), ipHash(Buffer.from('salt-two'), ip));
   assert.ok(!ipHash(Buffer.from('salt-one'), ip).includes('203'));
+});
+
+test('an XMPP author is held by their real JID when known, and by their nick too', () => {
+  const byJid = xmppParticipant('troll', 'Troll@example.org/phone');
+  assert.match(byJid.key, /^xj:[A-Za-z0-9_-]{22}$/);
+  assert.deepEqual(byJid.banKeys, [byJid.key, 'x:troll']);
+  assert.equal(xmppParticipant('innocent', 'troll@example.org/laptop').key, byJid.key, 'another nick, another resource: the same person');
+  assert.ok(xmppParticipant('innocent', 'troll@example.org/laptop').banKeys.includes(byJid.key));
+  assert.equal(byJid.anonymous, true, 'no local account: the rules for anonymous viewers apply');
+  assert.deepEqual(xmppParticipant('troll', null).banKeys, ['x:troll']);
 });

@@ -10,6 +10,7 @@ import type { BridgeContext } from '../../chat/xmpp/context.ts';
 import { HeardLog } from '../../chat/xmpp/heard-log.ts';
 import { Occupants } from '../../chat/xmpp/occupants.ts';
 import { Rooms } from '../../chat/xmpp/rooms.ts';
+import { Roster } from '../../chat/xmpp/roster.ts';
 import { SentLog } from '../../chat/xmpp/sent-log.ts';
 import { catchUp, deliver } from '../../chat/xmpp/to-muc.ts';
 import type { XmlElement } from '../../chat/xmpp/xmpp-js.ts';
@@ -49,10 +50,12 @@ function setUp(stored: ChatMessage[]) {
     messagesAfter: async (_roomId: number, afterId: number, limit: number) => stored.filter((entry) => entry.id > afterId).slice(0, limit).filter((entry) => entry.id % 10 !== 0),
     postFromXmpp: async () => message(0),
     retractFromXmpp: async () => {},
+    mayBridge: async () => true,
+    xmppRefusal: async () => undefined,
   }) as ChatHub;
   const ctx: BridgeContext = {
     hub, settings: { enabled: true, host: '127.0.0.1', port: 1, componentDomain: 'c.localhost', componentSecret: 's', mucDomain: 'muc.localhost' },
-    log: createLogger('silent'), connection, occupants, rooms: new Rooms('muc.localhost'), sent: new SentLog(), heard: new HeardLog(), botJid: botJid('c.localhost'),
+    log: createLogger('silent'), connection, occupants, rooms: new Rooms('muc.localhost'), sent: new SentLog(), heard: new HeardLog(), roster: new Roster(), botJid: botJid('c.localhost'),
   };
   const state = ctx.rooms.ensure(ROOM);
   const goOffline = () => { online = false; occupants.reset(); };

@@ -4,9 +4,10 @@ import { describe, it } from 'node:test';
 import { nickCandidate, occupantJid, splitOccupant, userKey } from '../../chat/xmpp/addresses.ts';
 import { readMessage } from '../../chat/xmpp/incoming.ts';
 import { NS } from '../../chat/xmpp/namespaces.ts';
-import { readSelfPresence } from '../../chat/xmpp/presence.ts';
+import { readOccupantPresence, readSelfPresence } from '../../chat/xmpp/presence.ts';
+import { Roster } from '../../chat/xmpp/roster.ts';
 import { messageIdOf, originIdFor } from '../../chat/xmpp/sent-log.ts';
-import { groupchatMessage, joinPresence, retractionMessage } from '../../chat/xmpp/stanzas.ts';
+import { groupchatMessage, joinPresence, retractionMessage, roomConfigIq } from '../../chat/xmpp/stanzas.ts';
 import { xml } from '../../chat/xmpp/xmpp-js.ts';
 
 const ROOM = 'live-1@conference.localhost';
@@ -96,5 +97,33 @@ describe('XMPP stanzas received', () => {
     const conflict = readSelfPresence(xml('presence', { from: `${ROOM}/ann`, to: 'u@c/web', type: 'error' },
       xml('error', { type: 'cancel' }, xml('conflict', { xmlns: NS.stanzas }))));
     assert.equal(conflict.kind === 'error' && conflict.condition, 'conflict');
+  });
+});
+
+describe('XMPP occupants and room configuration', () => {
+  const presence = (nick: string, item: Record<string, string>, type?: string, codes: string[] = []) =>
+    xml('presence', { from: `${ROOM}/${nick}`, to: 'bridge@c/livecast', ...(type ? { type } : {}) },
+      xml('x', { xmlns: NS.mucUser }, xml('item', item), ...codes.map((code) => xml('status', { code }))));
+
+  it('reads an occupant\'s real JID and role, and follows a nick change to the same JID', () => {
+    const roster = new Roster();
+    const arrived = readOccupantPresence(presence('troll', { jid: 'troll@example.org/phone', role: 'visitor', affiliation: 'none' }));
+    assert.deepEqual(arrived, { kind: 'present', room: ROOM, nick: 'troll', jid: 'troll@example.org/phone', role: 'visitor' });
+    assert.equal(roster.onPresence(arrived), true, 'a visitor waits for voice');
+    roster.onPresence(readOccupantPresence(presence('troll', { nick: 'innocent', role: 'participant' }, 'unavailable', ['303'])));
+    assert.equal(roster.jidOf(ROOM, 'troll'), null);
+    assert.equal(roster.jidOf(ROOM, 'innocent'), 'troll@example.org/phone', 'the new nick is the same person');
+    assert.equal(readOccupantPresence(presence('anon', { role: 'participant' })).kind, 'present');
+    assert.equal(roster.jidOf(ROOM, 'anon'), null, 'without a JID, only the nick is known');
+  });
+
+  it('configures a room it creates: moderated, semi-anonymous, unlisted, temporary', () => {
+    const form = roomConfigIq('bridge@c/livecast', ROOM, 'My live').getChild('query', NS.mucOwner)!.getChild('x', NS.dataForms)!;
+    const value = (name: string) => form.getChildren('field').find((field) => field.attrs.var === name)?.getChildText('value');
+    assert.equal(value('FORM_TYPE'), 'http://jabber.org/protocol/muc#roomconfig');
+    assert.equal(value('muc#roomconfig_moderatedroom'), '1');
+    assert.equal(value('muc#roomconfig_whois'), 'moderators');
+    assert.equal(value('muc#roomconfig_publicroom'), '0');
+    assert.equal(value('muc#roomconfig_roomname'), 'My live');
   });
 });
