@@ -53,6 +53,14 @@ function setPath(target: JsonObject, path: string[], value: Json): void {
   node[path[path.length - 1]] = value;
 }
 
+/** Strict: a warning (an unknown tag, a mapping used as a key) is an error, not a line on stderr. */
+function parseYaml(text: string): unknown {
+  const document = YAML.parseDocument(text, { logLevel: 'silent' });
+  const problem = document.errors[0] ?? document.warnings[0];
+  if (problem) throw problem;
+  return document.toJS({ maxAliasCount: 100 });
+}
+
 function readYaml(file: string): JsonObject {
   let text: string;
   try {
@@ -62,10 +70,10 @@ function readYaml(file: string): JsonObject {
   }
   let parsed: unknown;
   try {
-    parsed = YAML.parse(text);
+    parsed = parseYaml(text);
   } catch (error) {
-    // Syntax errors (with their line), unknown aliases, alias bombs, nesting too deep: the YAML
-    // library's own errors, which would otherwise stop start-up with a stack instead of a message.
+    // Syntax errors (with their line), unknown tags, unknown aliases, alias bombs, nesting too deep:
+    // the YAML library's own errors, which would otherwise stop start-up with a stack, not a message.
     throw new ConfigError(`${file}: not valid YAML: ${(error as Error).message}`);
   }
   if (parsed === null || parsed === undefined) return {};

@@ -44,6 +44,10 @@ describe('config: a hostile YAML file', () => {
     assertConfigError(fileWith('a: ' + '['.repeat(50_000) + ']'.repeat(50_000) + '\n'), /YAML/);
   });
 
+  it('an unknown tag is an error, not a warning on stderr', () => {
+    assertConfigError(fileWith('http:\n  port: !!js/function "function(){}"\n'), /line 2/);
+  });
+
   it('a file that cannot be read', () => {
     assertConfigError(join(dir, 'missing.yaml'), /cannot be read/);
   });
