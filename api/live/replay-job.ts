@@ -44,15 +44,18 @@ export type ReplayStep = typeof REPLAY_STEPS[number];
 export interface ReplayRun { signal?: AbortSignal; retryCount?: number }
 
 /**
- * Test hook: LIVECAST_TEST_REPLAY_FAULTS="<sessionId>:<step>,..." makes the FIRST run of each listed
- * session's job throw right after that step, as a crash there would leave it; the retry must finish
- * the replay. Unset (always, outside tests), nothing happens.
+ * Test hook: LIVECAST_TEST_REPLAY_FAULTS="<sessionId>:<step>[:kill],..." makes the FIRST run of each
+ * listed session's job throw right after that step (or, with `kill`, the whole server die by SIGKILL
+ * there); the retry must finish the replay. Unset (always, outside tests), nothing happens.
  */
 export function replayFaultsFromEnv(value: string | undefined): ReplayContext['afterStep'] {
   if (!value) return undefined;
-  const faults = new Map(value.split(',').map((entry) => entry.split(':')).map(([session, step]) => [Number(session), step]));
+  const faults = new Map(value.split(',').map((entry) => entry.split(':')).map(([session, step, how]) => [Number(session), { step, how }]));
   return (step, sessionId, run) => {
-    if ((run.retryCount ?? 0) === 0 && faults.get(sessionId) === step) throw new Error(`injected fault after the replay step ${step}`);
+    const fault = faults.get(sessionId);
+    if ((run.retryCount ?? 0) !== 0 || fault?.step !== step) return;
+    if (fault.how === 'kill') process.kill(process.pid, 'SIGKILL');
+    throw new Error(`injected fault after the replay step ${step}`);
   };
 }
 

@@ -81,3 +81,56 @@ describe('replay job resumed after a failure at each step', () => {
     }
   });
 });
+
+// The same with a real crash: the server dies by SIGKILL right after the folder moved (the step that
+// used to lose the replay). After the restart, pg-boss notices the job's missing heartbeat
+// (jobs.heartbeatSeconds), retries it, and the retry resumes from what the session row recorded.
+describe('replay job resumed after the server is killed mid-job', () => {
+  let server: TestServer;
+
+  before(async () => {
+    server = await createTestServer({
+      TRANSCODING_LADDER: JSON.stringify([{ height: 240, videoBitrateKbps: 400 }]),
+      LIVECAST_TEST_REPLAY_FAULTS: '1:move:kill',
+      JOBS_HEARTBEAT_SECONDS: '10',
+    });
+    await server.start();
+  });
+
+  after(async () => {
+    await server?.destroy();
+  });
+
+  it('publishes the one replay after the restart', async () => {
+    let admin = await ApiClient.asAdmin(server.baseUrl);
+    const live = await admin.createLive({ name: 'Crash', permanentLive: true, saveReplay: true, replaySettings: { privacy: 1 } });
+    const publisher = publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 426, height: 240, seconds: 120 });
+    await waitFor('on air', async () => (await admin.get(`/api/v1/videos/${live.id}`)).body.state.id === 1, { timeoutMs: 30_000, intervalMs: 200 });
+    await sleep(4000);
+    await publisher.stop();
+    await waitFor('the server killed after the move', () => !server.alive(), { timeoutMs: 60_000, intervalMs: 200 });
+    await server.stop();
+    await server.start();
+    admin = await ApiClient.asAdmin(server.baseUrl);
+    const session = await waitFor('the session linked to its replay', async () => {
+      const listed = (await admin.get(`/api/v1/videos/live/${live.id}/sessions`)).body.data as any[];
+      return listed[0]?.replayVideo ? listed[0] : undefined;
+    }, { timeoutMs: 240_000, intervalMs: 1000 });
+    const video = (await admin.get(`/api/v1/videos/${session.replayVideo.id}`)).body;
+    assert.equal(video.state.id, 1);
+    const variantUrl = new URL('0/index.m3u8', `${server.baseUrl}${video.streamingPlaylists[0].playlistUrl}`).href;
+    const playlist = parsePlaylist(await fetchText(variantUrl));
+    const hlsPath = /streaming-playlists\/(.+)\/master\.m3u8/.exec(video.streamingPlaylists[0].playlistUrl)![1];
+    const manifest = readFileSync(join(server.dataDir, 'streaming-playlists', hlsPath, '0', 'segments.jsonl'), 'utf8').split('\n').filter(Boolean);
+    assert.equal(playlist.uris.length, manifest.length, 'every recorded segment listed');
+    for (const uri of playlist.uris) assert.equal((await fetch(new URL(uri, variantUrl))).status, 200, uri);
+    const db = new pg.Client({ connectionString: server.databaseUrl });
+    await db.connect();
+    try {
+      const { rows } = await db.query<{ id: number }>('SELECT id FROM videos WHERE is_live = false');
+      assert.deepEqual(rows.map((row) => row.id), [session.replayVideo.id], 'one video for the session');
+    } finally {
+      await db.end();
+    }
+  });
+});
