@@ -88,6 +88,8 @@ export async function startProsody(): Promise<TestProsody> {
   return server;
 }
 
+// restrict_room_creation with the bridge as the MUC's admin, as docs/CHAT.md advises: only the bridge
+// creates rooms, so their configuration is always the bridge's.
 // run_as_root: CI runs as root and Prosody refuses that otherwise; it is a no-op for other users.
 // Plain authentication without TLS is fine on loopback and spares the test a certificate.
 function prosodyConfig({ dir, clientPort, componentPort, secret }: Layout): string {
@@ -118,6 +120,8 @@ VirtualHost "localhost"
 
 Component "conference.localhost" "muc"
   modules_enabled = { "muc_mam" }
+  restrict_room_creation = true
+  admins = { "bridge@livecast.localhost" }
   muc_log_by_default = true
   muc_log_all_rooms = true
   max_history_messages = 50
