@@ -32,7 +32,8 @@ type Ack = (answer: { ok: boolean; error?: string; retryAfterSeconds?: number })
 
 /** A numeric id (number or digits) or a uuid/shortUUID. */
 function refOf(value: unknown): VideoRef | undefined {
-  if (typeof value === 'number') return Number.isInteger(value) && value > 0 ? { id: value } : undefined;
+  // Through parseVideoRef, as a string: its bound on numeric ids is the database's (2^53 or 1e308 made a query fail).
+  if (typeof value === 'number') return Number.isSafeInteger(value) && value > 0 ? parseVideoRef(String(value)) : undefined;
   return typeof value === 'string' ? parseVideoRef(value) : undefined;
 }
 

@@ -99,4 +99,15 @@ describe('/live-videos: hostile payloads', () => {
     assert.notEqual(ack.error, 'unavailable');
     assert.equal((await fetch(`${server.baseUrl}/api/v1/config`)).status, 200);
   });
+
+  test('a subscribe with an integer beyond any id is not found, not a database error', async () => {
+    const socket = io(`${server.baseUrl}/live-videos`, { transports: ['websocket'], reconnection: false });
+    await new Promise((resolve) => socket.once('connect', () => resolve(undefined)));
+    for (const videoId of [2 ** 31, 2 ** 53, 1e308]) {
+      const ack = await socket.timeout(5000).emitWithAck('subscribe', { videoId }) as { ok: boolean; error?: string };
+      assert.equal(ack.ok, false, String(videoId));
+      assert.notEqual(ack.error, 'unavailable', String(videoId));
+    }
+    socket.close();
+  });
 });
