@@ -69,6 +69,8 @@ export interface ChatHubEvents {
   cleared: [{ room: ChatRoomRef }];
   /** A room has a web audience or a running live: the bridge should be in its MUC room. */
   'room-active': [ChatRoomRef];
+  /** A ban or timeout of these identity keys (the bridge takes voice from the XMPP occupants concerned). */
+  moderated: [{ room: ChatRoomRef; targetKeys: string[] }];
 }
 
 /** What the XMPP bridge calls; implemented by the chat service. */

@@ -100,6 +100,7 @@ export class ChatService extends EventEmitter<ChatHubEvents> implements ChatHub 
     else if (event.type === 'deleted') this.emit('deleted', { room: event.room, messageIds: event.messageIds, bridgeIds: event.bridgeIds });
     else if (event.type === 'cleared') this.emit('cleared', { room: event.room });
     else if (event.type === 'room-active') this.emit('room-active', event.room);
+    else if (event.type === 'moderated') this.emit('moderated', { room: event.room, targetKeys: event.targetKeys });
   }
 
   /** The live video behind a reference, the viewer's right to see it, and its chat room. */

@@ -12,7 +12,7 @@ import { Occupants } from './xmpp/occupants.ts';
 import { Rooms, type RoomState } from './xmpp/rooms.ts';
 import { SentLog } from './xmpp/sent-log.ts';
 import { Roster } from './xmpp/roster.ts';
-import { catchUp, clear, closeRoom, deliver, joinBot, retract, retractOwed } from './xmpp/to-muc.ts';
+import { catchUp, clear, closeRoom, deliver, joinBot, retract, retractOwed, silence } from './xmpp/to-muc.ts';
 
 export interface XmppBridge { stop(): Promise<void> }
 
@@ -52,6 +52,7 @@ export async function startXmppBridge({ hub, settings, log }: XmppBridgeOptions)
   hub.on('deleted', listeners.deleted);
   hub.on('cleared', listeners.cleared);
   hub.on('room-active', listeners['room-active']);
+  hub.on('moderated', listeners.moderated);
   const sweeper = setInterval(() => {
     if (connection.isOnline()) void ctx.occupants.leaveIdle(IDLE_OCCUPANT_MS, ctx.botJid);
   }, SWEEP_EVERY_MS).unref();
@@ -64,6 +65,7 @@ export async function startXmppBridge({ hub, settings, log }: XmppBridgeOptions)
       hub.off('deleted', listeners.deleted);
       hub.off('cleared', listeners.cleared);
       hub.off('room-active', listeners['room-active']);
+      hub.off('moderated', listeners.moderated);
       if (ctx.connection.isOnline()) await ctx.occupants.leaveAll();
       await ctx.connection.stop();
     },
@@ -89,6 +91,10 @@ function hubListeners(ctx: BridgeContext): Listeners {
     'room-active': (room) => enqueue(ctx, room, async (state) => {
       if (ctx.connection.isOnline()) await joinBot(ctx, state);
     }),
+    // Only rooms the bridge is in: a ban elsewhere in the channel is met at the next message.
+    moderated: ({ room, targetKeys }) => {
+      if (ctx.rooms.byId(room.id)) enqueue(ctx, room, (state) => silence(ctx, state, targetKeys));
+    },
   };
 }
 

@@ -74,8 +74,18 @@ async function postSaid(ctx: BridgeContext, roomId: number, message: Said): Prom
   const jid = ctx.roster.jidOf(message.room, message.nick);
   const result = await ctx.hub.postFromXmpp({ roomId, nick: message.nick, jid, text: message.text, bridgeId });
   // 'invalid' is the hub's answer to a message it relayed already: nothing to tell its author.
-  if (isChatError(result) && result.code !== 'invalid') await tellRefusal(ctx, message, result);
+  if (!isChatError(result) || result.code === 'invalid') return;
+  await tellRefusal(ctx, message, result);
+  if (SILENCING.has(result.code)) {
+    // Banned, timed out, or the room closed to them since they got voice: the MUC stops relaying
+    // them to the other XMPP users too. Rejoining asks again (giveVoice).
+    await ctx.connection.request(roleIq(ctx.botJid, message.room, message.nick, 'visitor'))
+      .catch((error: Error) => ctx.log.debug(`could not take voice from ${message.nick} in ${message.room}: ${error.message}`));
+  }
 }
+
+/** Refusals that hold for whatever the author says next (not slow mode, flood or a word). */
+const SILENCING = new Set(['banned', 'timed_out', 'registered_only', 'followers_only', 'anonymous_disabled']);
 
 /** Only the author may retract: the retraction must come from the nick that said the message. */
 async function postRetraction(ctx: BridgeContext, roomId: number, retraction: Retraction): Promise<void> {

@@ -55,6 +55,10 @@ export class Rooms {
     if (this.#byJid.get(state.jid) === state) this.#byJid.delete(state.jid);
   }
 
+  byId(id: number): RoomState | undefined {
+    return this.#byId.get(id);
+  }
+
   byJid(jid: string): RoomState | undefined {
     return this.#byJid.get(jid);
   }

@@ -24,6 +24,12 @@ export class Roster {
     return this.#jids.get(key(room, nick)) ?? null;
   }
 
+  /** The nicks and known JIDs in `room`. */
+  occupantsOf(room: string): Array<{ nick: string; jid: string }> {
+    const prefix = `${room} `;
+    return [...this.#jids].filter(([entry]) => entry.startsWith(prefix)).map(([entry, jid]) => ({ nick: entry.slice(prefix.length), jid }));
+  }
+
   forgetRoom(room: string): void {
     for (const entry of this.#jids.keys()) if (entry.startsWith(`${room} `)) this.#jids.delete(entry);
   }

@@ -5,7 +5,8 @@ import { BOT_NICK, occupantJid, userKey } from './addresses.ts';
 import type { BridgeContext } from './context.ts';
 import type { RoomState } from './rooms.ts';
 import { originIdFor, type SentMessage } from './sent-log.ts';
-import { destroyRoomIq, memberIq, groupchatMessage, retractionMessage, subjectMessage } from './stanzas.ts';
+import { xmppParticipant } from '../participant.ts';
+import { destroyRoomIq, memberIq, roleIq, groupchatMessage, retractionMessage, subjectMessage } from './stanzas.ts';
 
 const CATCH_UP_BATCH = 100;
 export const CLEARED_NOTICE = 'A moderator cleared the chat.';
@@ -121,6 +122,23 @@ export async function closeRoom(ctx: BridgeContext, state: RoomState): Promise<v
     .catch((error: Error) => ctx.log.warn(`could not destroy ${state.jid}: ${error.message}`));
   await ctx.occupants.leaveRoom(state.jid);
   ctx.log.info(`XMPP bridge: ${state.jid} is no longer bridged (its live is not public or unlisted)`);
+}
+
+/** A ban or timeout on the web: the XMPP occupants it holds (by JID or nick) lose their voice in the MUC. */
+export async function silence(ctx: BridgeContext, state: RoomState, targetKeys: string[]): Promise<void> {
+  if (!ctx.connection.isOnline()) return;
+  const targets = new Set(targetKeys);
+  const known = ctx.roster.occupantsOf(state.jid);
+  const nickTargets = targetKeys.filter((key) => key.startsWith('x:')).map((key) => key.slice(2));
+  const nicks = new Set([
+    ...known.filter(({ nick, jid }) => xmppParticipant(nick, jid).banKeys.some((key) => targets.has(key))).map(({ nick }) => nick),
+    ...nickTargets,
+  ]);
+  for (const nick of nicks) {
+    if (ctx.occupants.isOurs(state.jid, nick)) continue;
+    await ctx.connection.request(roleIq(ctx.botJid, state.jid, nick, 'visitor'))
+      .catch((error: Error) => ctx.log.debug(`could not take voice from ${nick} in ${state.jid}: ${error.message}`));
+  }
 }
 
 export async function retractOwed(ctx: BridgeContext, state: RoomState): Promise<void> {

@@ -13,6 +13,8 @@ import { sleep, waitFor } from '../helpers/wait.ts';
 
 const bodyOf = (stanza: XmlElement) => stanza.getChildText('body');
 const webTexts = (client: ChatClient) => client.events.filter((entry) => entry.event === 'message').map((entry) => entry.payload.text as string);
+/** How many messages the MUC sent back to this user as errors (e.g. a visitor speaking). */
+const mucErrors = (user: XmppTestUser) => user.received.filter((stanza) => stanza.name === 'message' && stanza.attrs.type === 'error').length;
 /** The private notices the bridge sent this user (why the web chat refused a message). */
 const notices = (user: XmppTestUser) => user.received.filter((stanza) => stanza.name === 'message' && stanza.attrs.type === 'chat').map((stanza) => bodyOf(stanza) ?? '');
 
@@ -141,20 +143,37 @@ describe('the XMPP bridge keeps the chat\'s rules', () => {
   it('a banned XMPP user who changes nick is still banned', async () => {
     const { mod, viewer, room, roomId } = await bridgedLive('Ban by JID live');
     const user = await xmppUser('xtroll');
+    const observer = await xmppUser('xwatch');
+    await observer.join(room, 'xwatch');
     await user.join(room, 'troll');
     await user.say(room, 'trolling from xmpp');
     const message = await mod.waitForEvent('message', (payload) => payload.text === 'trolling from xmpp');
+    const errorsBefore = mucErrors(user);
+    const seenBefore = user.received.length;
     assert.equal((await mod.emit('moderate', { roomId, action: 'ban', messageId: message.id })).ok, true);
+    // The ban takes their voice in the MUC at once: the room itself refuses what they say next.
+    await waitFor('the troll made a visitor', () => user.received.slice(seenBefore).find((stanza) => stanza.name === 'presence'
+      && stanza.attrs.from === `${room}/troll` && stanza.getChild('x', NS.mucUser)?.getChild('item')?.attrs.role === 'visitor'));
     await user.say(room, 'still me');
-    await waitFor('the ban notice', () => notices(user).find((text) => /banned/i.test(text)));
+    await waitFor('the MUC refusing the banned user', () => mucErrors(user) > errorsBefore);
     // A nick change in the same room (XEP-0045 §7.6): a new presence to room/newnick.
     await user.join(room, 'innocent');
     await user.say(room, 'a new me');
-    await waitFor('the ban notice under the new nick', () => notices(user).filter((text) => /banned/i.test(text)).length >= 2);
-    await sleep(1_000);
+    await waitFor('the refusal under the new nick', () => mucErrors(user) > errorsBefore + 1);
+    // Rejoining does not give voice back to a banned JID.
+    await user.send(xml('presence', { to: `${room}/innocent`, type: 'unavailable' }));
+    await sleep(500);
+    await user.join(room, 'fresh-start');
+    await waitFor('the no-voice notice', () => notices(user).find((text) => /not post/i.test(text) && /banned/i.test(text)));
+    await user.say(room, 'third try');
+    await sleep(1_500);
     for (const client of [mod, viewer]) {
       assert.ok(!webTexts(client).includes('still me'));
       assert.ok(!webTexts(client).includes('a new me'), 'the new nick does not get around the ban');
+      assert.ok(!webTexts(client).includes('third try'));
+    }
+    for (const text of ['still me', 'a new me', 'third try']) {
+      assert.ok(!observer.groupchat(room).some((stanza) => bodyOf(stanza) === text), `other XMPP users do not see "${text}" either`);
     }
   });
 
