@@ -52,6 +52,9 @@ export async function createTestServer(env: Record<string, string> = {}): Promis
     LOG_LEVEL: 'info',
     // Most tests check that stopping the publisher ends the live at once; the reconnect test sets its own grace.
     LIVE_RECONNECT_GRACE_SECONDS: '0',
+    // scrypt at the production cost (2^17) takes about 1.5 s per login on a 2-core CI box, and the
+    // suite logs in hundreds of times; tests of the cost itself set their own (guessing, auth-hardening).
+    AUTH_PASSWORD_HASH_COST: '14',
     ...env,
   };
 
