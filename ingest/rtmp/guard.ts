@@ -10,7 +10,8 @@
 // - session.rtmp.parserData (src/protocol/rtmp.js), called by RtmpSession.onData for every chunk of
 //   bytes: any throw beneath it (AMF decoding, the handlers below, our own sinks) closes that socket
 //   only, with one log line;
-// - Rtmp.onConnect / onPublish / onPlay: the command is checked (commands.ts) before NMS reads it;
+// - Rtmp.onConnect / onPublish: the command is checked (commands.ts) before NMS reads it; onPlay is
+//   refused outright (RTMP is for publishing only);
 // - Rtmp.controlHandler: Set Chunk Size must be 1..2^31-1 (0 stalls the parser);
 // - Rtmp.packetParse / packetAlloc / packetHandler: at most rtmp.maxChunkStreams chunk streams and
 //   messages of at most rtmp.maxMessageBytes; and a message's buffer grows with the bytes that actually
@@ -165,9 +166,10 @@ export function guardRtmpProtocol(rtmp: NmsRtmpProtocol, limits: RtmpLimits, isP
     checkStreamCommand(command, rtmp.connectCmdObj !== undefined, rtmp.streamName !== undefined);
     original.onPublish(command);
   };
-  rtmp.onPlay = (command) => {
-    checkStreamCommand(command, rtmp.connectCmdObj !== undefined, rtmp.streamName !== undefined);
-    original.onPlay(command);
+  // Viewers watch over HLS or WHEP, where the video's privacy is checked. RTMP play would hand the raw
+  // feed to whoever names its stream key, privacy unchecked: RTMP here is for publishing only.
+  rtmp.onPlay = () => {
+    throw new RtmpProtocolError('play refused: RTMP is for publishing only (watch over HLS or WHEP)');
   };
   rtmp.controlHandler = () => {
     const { header, payload } = rtmp.parserPacket;

@@ -57,6 +57,7 @@ describe('hostile RTMP input (issue 9, defect 1)', () => {
   let server: TestServer;
   let admin: ApiClient;
   let publisher: Publisher | undefined;
+  let liveStreamKey = '';
 
   const serverAnswers = async () => (await fetch(`${server.baseUrl}/api/v1/config`)).status;
 
@@ -96,10 +97,23 @@ describe('hostile RTMP input (issue 9, defect 1)', () => {
 
   it('still lets a real publisher go live afterwards', async () => {
     const live = await admin.createLive({ name: 'After the storm', saveReplay: false });
+    liveStreamKey = live.streamKey;
     publisher = publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 640, height: 360, seconds: 60 });
     await waitFor('the live to be published', async () => {
       const video = (await admin.get(`/api/v1/videos/${live.id}`)).body;
       return video.state.id === 1 && video.streamingPlaylists.length > 0;
     }, { timeoutMs: 30_000 });
+  });
+
+  it('refuses RTMP play, even of a live on air with its own key (viewers go through HLS or WHEP and their privacy check)', async () => {
+    assert.ok(liveStreamKey, 'the previous test put a live on air');
+    const client = await RawRtmpClient.open(server.rtmpPort);
+    await client.handshake();
+    client.send(validConnect(server.rtmpPort));
+    client.send(streamCommand('play', liveStreamKey));
+    const closed = await client.closedWithin(3000);
+    client.close();
+    assert.ok(closed, 'the play connection is closed');
+    assert.equal(await serverAnswers(), 200);
   });
 });
