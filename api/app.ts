@@ -27,6 +27,11 @@ import { subscriptionRoutes } from './routes/subscriptions.ts';
 
 const API_PREFIX = '/api/v1';
 
+/** Postgres's class 22 (data exception): 22021 a NUL byte in text, 22003 a number out of range, 22P02 bad text for a type... */
+function isPostgresDataError(error: { code?: unknown }): boolean {
+  return typeof error.code === 'string' && /^22[0-9A-Z]{3}$/.test(error.code) && 'severity' in error;
+}
+
 function problem(status: number, code: string, detail: string) {
   return { status, code, error: detail, detail };
 }
@@ -48,6 +53,11 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
       return reply.code(error.status).send(problem(error.status, error.code, error.message));
     }
     if (error.validation) return reply.code(400).send(problem(400, 'invalid_input', error.message));
+    if (isPostgresDataError(error)) {
+      // A value the database cannot hold (a NUL in text, a number out of range) came from the client: its error, not ours.
+      context.log.warn(`${request.method} ${request.url.split('?')[0]}: value refused by the database (${error.code}): ${error.message}`);
+      return reply.code(400).send(problem(400, 'invalid_input', 'A value in the request cannot be stored'));
+    }
     const status = error.statusCode && error.statusCode >= 400 ? error.statusCode : 500;
     if (status >= 500) context.log.error(`${request.method} ${request.url}: ${error.stack ?? error.message}`);
     const detail = status >= 500 ? 'Internal server error' : error.message;

@@ -43,6 +43,19 @@ describe('HTTP: malformed requests are the client\'s error', () => {
     assert.equal(answer.code, 'invalid_input');
   });
 
+  test('a NUL character, which Postgres cannot store in text, is a 400, not a 500', async () => {
+    const live = await admin.createLive({ name: 'NUL live' });
+    const attempts: Array<[string, unknown]> = [
+      [`/api/v1/videos/${live.id}/comment-threads`, { text: 'a\u0000b' }],
+      ['/api/v1/users/me/subscriptions', { uri: '\u0000' }],
+    ];
+    for (const [path, body] of attempts) {
+      const response = await admin.post(path, body);
+      assert.equal(response.status, 400, `${path}: ${JSON.stringify(response.body)}`);
+      assert.equal(response.body.code, 'invalid_input');
+    }
+  });
+
   test('a client gone before a rate-limited route runs leaves no server error behind', async () => {
     const { hostname, port } = new URL(server.baseUrl);
     for (let delayMs = 0; delayMs < 20; delayMs++) {
