@@ -37,9 +37,11 @@ export const TokenRequest = Type.Object({
   client_id: Type.String(),
   client_secret: Type.String(),
   grant_type: Type.Union([Type.Literal('password'), Type.Literal('refresh_token')]),
-  username: Type.Optional(Type.String()),
-  password: Type.Optional(Type.String()),
-  refresh_token: Type.Optional(Type.String()),
+  // Bounded: a failed login keeps its username as a key of the guess throttle for a whole window
+  // (a 1 MB username held 1 MB per try). An email can stand for the username, hence 320.
+  username: Type.Optional(Type.String({ maxLength: 320 })),
+  password: Type.Optional(Type.String({ maxLength: 255 })),
+  refresh_token: Type.Optional(Type.String({ maxLength: 255 })),
 });
 
 export const TokenResponse = Type.Object({

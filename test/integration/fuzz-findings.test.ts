@@ -56,6 +56,18 @@ describe('HTTP: malformed requests are the client\'s error', () => {
     }
   });
 
+  test('a login with a username longer than any account is refused before the guess throttle keeps it in memory', async () => {
+    const client = (await admin.get('/api/v1/oauth-clients/local')).body;
+    const response = await fetch(`${server.baseUrl}/api/v1/users/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': '10.9.9.9' },
+      body: JSON.stringify({ client_id: client.client_id, client_secret: client.client_secret, grant_type: 'password', username: 'u'.repeat(200_000), password: 'p'.repeat(100_000) }),
+    });
+    const answer = await response.json() as { code: string };
+    assert.equal(response.status, 400, JSON.stringify(answer));
+    assert.equal(answer.code, 'invalid_input');
+  });
+
   test('a client gone before a rate-limited route runs leaves no server error behind', async () => {
     const { hostname, port } = new URL(server.baseUrl);
     for (let delayMs = 0; delayMs < 20; delayMs++) {
