@@ -54,13 +54,20 @@ describe('RTMP guard around node-media-server', () => {
     assert.equal((parser.errors[0] as { code?: string }).code, 'RTMP_PROTOCOL_ERROR');
   });
 
-  it('refuses publish and play with a non-string stream name, with our own error', () => {
-    for (const command of ['publish', 'play']) {
+  it('refuses publish with a non-string stream name, with our own error', () => {
+    const parser = guardedParser();
+    parser.rtmp.parserData(invoke('connect', { app: 'live', tcUrl: 'rtmp://127.0.0.1/live' }));
+    assert.deepEqual(parser.reasons, []);
+    parser.rtmp.parserData(chunkMessage({ chunkStreamId: 8, type: 20, streamId: 1, payload: amf0Command('publish', 2, null, 1234) }));
+    assert.deepEqual(parser.reasons, ['publish without a valid stream name']);
+  });
+
+  it('refuses every play: RTMP is for publishing only', () => {
+    for (const streamName of [1234, 'a-stream-key']) {
       const parser = guardedParser();
       parser.rtmp.parserData(invoke('connect', { app: 'live', tcUrl: 'rtmp://127.0.0.1/live' }));
-      assert.deepEqual(parser.reasons, []);
-      parser.rtmp.parserData(chunkMessage({ chunkStreamId: 8, type: 20, streamId: 1, payload: amf0Command(command, 2, null, 1234) }));
-      assert.deepEqual(parser.reasons, [`${command} without a valid stream name`]);
+      parser.rtmp.parserData(chunkMessage({ chunkStreamId: 8, type: 20, streamId: 1, payload: amf0Command('play', 2, null, streamName) }));
+      assert.deepEqual(parser.reasons, ['play refused: RTMP is for publishing only (watch over HLS or WHEP)']);
     }
   });
 
