@@ -3,6 +3,24 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createTestServer, type TestServer } from '../helpers/server.ts';
 import { ApiClient } from '../helpers/api.ts';
+import { request } from 'node:http';
+
+/** The status answered to a JSON POST that announces `length` bytes of body, before any is sent. */
+function announcedBodyStatus(url: string, length: number, token: string): Promise<number | undefined> {
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'content-length': String(length), authorization: `Bearer ${token}` },
+    }, (response) => {
+      response.resume();
+      resolve(response.statusCode);
+      outgoing.destroy();
+    });
+    outgoing.on('error', reject);
+    outgoing.setTimeout(10_000, () => outgoing.destroy(new Error('no answer within 10 s')));
+    outgoing.flushHeaders();
+  });
+}
 
 describe('REST API', () => {
   let server: TestServer;
@@ -155,8 +173,9 @@ describe('REST API', () => {
   });
 
   it('answers an oversized body with 413 and unknown routes with 404', async () => {
-    const huge = await admin.post('/api/v1/videos/live', { channelId: 1, name: 'big', description: 'x'.repeat(2 * 1024 * 1024) });
-    assert.equal(huge.status, 413);
+    // Only the headers go out: the server refuses on the announced size without reading the body. (With
+    // the 2 MB body written too, the server's early 413 and close raced the client's write: EPIPE.)
+    assert.equal(await announcedBodyStatus(`${server.baseUrl}/api/v1/videos/live`, 2 * 1024 * 1024, admin.token!), 413);
     assert.equal((await admin.get('/api/v1/nothing-here')).status, 404);
   });
 
