@@ -190,6 +190,13 @@ describe('live chat on the watch page', () => {
     assert.equal(refused.error?.code, 'banned');
     await sleep(1000);
     assert.ok(!(await shownTexts(alice)).includes('Bob is back'), 'never shown to others');
+
+    // An account ban also holds the addresses the account chatted from, and every viewer here is
+    // 127.0.0.1: lift it, so that the anonymous viewers of the tests below may post.
+    const mod = await connectChat(server.baseUrl, { token: admin.token });
+    sockets.push(mod);
+    const joined = await mod.join(live.uuid);
+    assert.equal((await mod.emit('moderate', { roomId: joined.room.id, action: 'unban', account: 'bob' })).ok, true);
   });
 
   it('slow mode holds a viewer\'s second message back, with a notice, but not a moderator\'s', async () => {
