@@ -54,7 +54,19 @@ export function startRealtime(io: Server, lives: LiveManager, log: Logger, acces
 
   namespace.on('connection', (socket) => {
     const watched = new Set<number>();
-    socket.on('subscribe', (payload: unknown, ack: unknown) => {
+    // A throw inside a socket.io listener escapes to the event loop and ends the process: whatever a
+    // client sends, the listener's failure stays that socket's (its ack, if any, says 'invalid').
+    const on = (event: string, listener: (payload: unknown, ack: unknown) => void) => {
+      socket.on(event, (payload: unknown, ack: unknown) => {
+        try {
+          listener(payload, ack);
+        } catch (error) {
+          log.warn(`realtime ${event} refused: ${(error as Error).message}`);
+          if (typeof ack === 'function') (ack as Ack)({ ok: false, error: 'invalid' });
+        }
+      });
+    };
+    on('subscribe', (payload: unknown, ack: unknown) => {
       const reply: Ack = typeof ack === 'function' ? ack as Ack : () => undefined;
       const body = (payload ?? {}) as { videoId?: unknown; password?: unknown };
       const ref = refOf(body.videoId);
@@ -73,7 +85,7 @@ export function startRealtime(io: Server, lives: LiveManager, log: Logger, acces
         reply({ ok: false, error: 'unavailable' });
       });
     });
-    socket.on('unsubscribe', (payload: unknown) => {
+    on('unsubscribe', (payload: unknown) => {
       // numberField, not Number(): Number({ toString: 1 }) throws, and a throw here ended the process.
       const videoId = numberField((payload as { videoId?: unknown } | null)?.videoId);
       if (!watched.delete(videoId)) return;
