@@ -13,18 +13,19 @@ export type GuessTicket =
 
 const MAX_KEYS = 100_000;
 
+type GuessKeys = Array<[GuessRule, string | number | undefined]>;
+
+const entriesOf = (keys: GuessKeys) =>
+  keys.filter(([, key]) => key !== undefined).map(([rule, key]) => ({ rule, key: `${rule.prefix}:${key}` }));
+
 export class GuessLimiter {
   private readonly windows = new Map<string, { failures: number; resetAt: number }>();
 
   /** Reserves one try on each (rule, key) pair, or says how long until the first full window ends. */
-  reserve(keys: Array<[GuessRule, string | number | undefined]>, now = Date.now()): GuessTicket {
-    const entries = keys.filter(([, key]) => key !== undefined).map(([rule, key]) => ({ rule, key: `${rule.prefix}:${key}` }));
-    let retryAfterMs = 0;
-    for (const { rule, key } of entries) {
-      const window = this.windows.get(key);
-      if (window && window.resetAt > now && window.failures >= rule.maxFailures) retryAfterMs = Math.max(retryAfterMs, window.resetAt - now);
-    }
-    if (retryAfterMs > 0) return { allowed: false, retryAfterSeconds: Math.ceil(retryAfterMs / 1000) };
+  reserve(keys: GuessKeys, now = Date.now()): GuessTicket {
+    const entries = entriesOf(keys);
+    const retryAfterSeconds = this.retryAfter(keys, now);
+    if (retryAfterSeconds > 0) return { allowed: false, retryAfterSeconds };
     const counted = entries.map(({ rule, key }) => this.count(key, rule, now));
     let released = false;
     return {
@@ -35,6 +36,16 @@ export class GuessLimiter {
         for (const window of counted) window.failures = Math.max(0, window.failures - 1);
       },
     };
+  }
+
+  /** Seconds until every full window among `keys` ends; 0 when none is full. Counts nothing. */
+  retryAfter(keys: GuessKeys, now = Date.now()): number {
+    let retryAfterMs = 0;
+    for (const { rule, key } of entriesOf(keys)) {
+      const window = this.windows.get(key);
+      if (window && window.resetAt > now && window.failures >= rule.maxFailures) retryAfterMs = Math.max(retryAfterMs, window.resetAt - now);
+    }
+    return Math.ceil(retryAfterMs / 1000);
   }
 
   private count(key: string, rule: GuessRule, now: number) {

@@ -91,7 +91,7 @@ export function createMediaAccess(pool: pg.Pool, limits: PasswordGuessLimits = D
   const perVideo: GuessRule = { prefix: 'video-password-video', maxFailures: limits.videoPasswordFailuresPerVideo, windowSeconds: limits.guessWindowSeconds };
   const guesses = new GuessLimiter();
   const cache = new Map<string, { info: VideoAccessInfo | undefined; until: number }>();
-  const passwordChecks = new Map<string, { result: Promise<boolean>; until: number }>();
+  const passwordChecks = new Map<string, { result: Promise<boolean>; until: number; right?: boolean }>();
 
   async function infoOf(videoUuid: string): Promise<VideoAccessInfo | undefined> {
     const cached = cache.get(videoUuid);
@@ -113,15 +113,24 @@ export function createMediaAccess(pool: pg.Pool, limits: PasswordGuessLimits = D
 
   /** The answer for this password, and whether it was already known (being computed or computed lately). */
   function checkPassword(video: VideoAccessInfo, password: string): { result: Promise<boolean>; known: boolean } {
-    // Keyed by a digest, so the clear passwords do not sit in memory; concurrent requests share one check.
-    const key = `${video.uuid} ${createHash('sha256').update(password).digest('base64')}`;
+    const key = passwordKey(video, password);
     const cached = passwordChecks.get(key);
     if (cached && cached.until > Date.now()) return { result: cached.result, known: true };
     if (passwordChecks.size > MAX_CACHED) passwordChecks.clear();
     const result = matchesAPassword(video.id, password);
-    passwordChecks.set(key, { result, until: Date.now() + PASSWORD_CACHE_MS });
-    result.catch(() => passwordChecks.delete(key));
+    const entry: { result: Promise<boolean>; until: number; right?: boolean } = { result, until: Date.now() + PASSWORD_CACHE_MS };
+    passwordChecks.set(key, entry);
+    result.then((right) => { entry.right = right; }, () => passwordChecks.delete(key));
     return { result, known: false };
+  }
+
+  // Keyed by a digest, so the clear passwords do not sit in memory; concurrent requests share one check.
+  const passwordKey = (video: VideoAccessInfo, password: string) => `${video.uuid} ${createHash('sha256').update(password).digest('base64')}`;
+
+  /** A password checked right lately: its viewers go on while guessers have the video's tries used up. */
+  function knownRight(video: VideoAccessInfo, password: string): boolean {
+    const cached = passwordChecks.get(passwordKey(video, password));
+    return cached !== undefined && cached.until > Date.now() && cached.right === true;
   }
 
   /**
@@ -130,6 +139,12 @@ export function createMediaAccess(pool: pg.Pool, limits: PasswordGuessLimits = D
    * scrypt for) costs nothing and tells nothing new: it is not counted either.
    */
   async function throttledPasswordCheck(video: VideoAccessInfo, password: string, client: string | undefined): Promise<AccessDenial | undefined> {
+    // A client over its own limit is refused whatever it sends (a right answer must not differ).
+    const clientWait = guesses.retryAfter([[perClient, client]]);
+    if (clientWait > 0) return tooMany(clientWait);
+    // Past the video's limit (many addresses guessing), a password checked right lately still opens
+    // it: otherwise a few guessers would lock every rightful viewer out.
+    if (knownRight(video, password)) return undefined;
     const ticket = guesses.reserve([[perClient, client], [perVideo, video.id]]);
     if (!ticket.allowed) return tooMany(ticket.retryAfterSeconds);
     try {
