@@ -1,4 +1,5 @@
 export { openDatabase, type Database } from './pool.ts';
+export { withTransaction } from './transaction.ts';
 export * from './constants.ts';
 export { toShortUuid, fromShortUuid, parseVideoRef, type VideoRef } from './short-uuid.ts';
 export * as users from './repositories/users.ts';

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { dirname, join } from 'node:path';
 import type pg from 'pg';
 import type { Logger } from '../../config/index.ts';
-import { lives, liveSessions, videoPasswords, videos, VideoPrivacy, VideoState, type VideoRow } from '../../db/index.ts';
+import { lives, liveSessions, videoPasswords, videos, VideoPrivacy, VideoState, type VideoRow, withTransaction } from '../../db/index.ts';
 import { buildReplayPlaylists, makeReplayThumbnail } from '../../packager/index.ts';
 import type { MediaAccess } from '../media/access.ts';
 
@@ -71,29 +71,20 @@ async function reserveTarget(context: ReplayContext, session: liveSessions.LiveS
     const path = join('hls', liveVideo.uuid, String(session.id));
     await liveSessions.setReplayTarget(pool, session.id, liveVideo.id, path);
   } else {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
+    await withTransaction(pool, async (client) => {
       // The session row is locked: two runs of one job cannot both make a video for it.
       const { rows: [locked] } = await client.query<{ replay_target_video_id: number | null }>(
         'SELECT replay_target_video_id FROM live_sessions WHERE id = $1 FOR UPDATE', [session.id]);
-      if (locked?.replay_target_video_id === null) {
-        const uuid = randomUUID();
-        const id = await videos.insertVideo(client, {
-          uuid, channelId: liveVideo.channel_id, name: replayName(liveVideo.name, session.started_at),
-          description: liveVideo.description, privacy, state: VideoState.TO_TRANSCODE, isLive: false,
-        });
-        // A password-protected replay opens with its live's passwords.
-        if (privacy === VideoPrivacy.PASSWORD_PROTECTED) await videoPasswords.copyVideoPasswords(client, liveVideo.id, id);
-        await liveSessions.setReplayTarget(client, session.id, id, join('hls', uuid, String(session.id)));
-      }
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
-    }
+      if (locked?.replay_target_video_id !== null) return;
+      const uuid = randomUUID();
+      const id = await videos.insertVideo(client, {
+        uuid, channelId: liveVideo.channel_id, name: replayName(liveVideo.name, session.started_at),
+        description: liveVideo.description, privacy, state: VideoState.TO_TRANSCODE, isLive: false,
+      });
+      // A password-protected replay opens with its live's passwords.
+      if (privacy === VideoPrivacy.PASSWORD_PROTECTED) await videoPasswords.copyVideoPasswords(client, liveVideo.id, id);
+      await liveSessions.setReplayTarget(client, session.id, id, join('hls', uuid, String(session.id)));
+    });
   }
   const recorded = (await liveSessions.findLiveSession(pool, session.id))!;
   return { videoId: recorded.replay_target_video_id!, path: recorded.replay_target_path! };

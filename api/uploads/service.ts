@@ -9,7 +9,7 @@ import { mkdirSync, renameSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { toShortUuid, uploads, users, videoPasswords, videos, UserRole, VideoPrivacy, VideoState, type UserRow, type VideoRow } from '../../db/index.ts';
+import { toShortUuid, uploads, withTransaction, users, videoPasswords, videos, UserRole, VideoPrivacy, VideoState, type UserRow, type VideoRow } from '../../db/index.ts';
 import type { JobQueue } from '../../jobs/index.ts';
 import { HttpError } from '../errors.ts';
 import { VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from './transcode-job.ts';
@@ -130,27 +130,16 @@ export function createUploadService(options: {
    * `uploadId` (404 when it expired meanwhile) and checking that `sizeBytes` (less `creditBytes`) fits.
    */
   const withinQuota = async <T>(userId: number, uploadId: string | undefined, sizeBytes: number, creditBytes: number,
-    work: (client: pg.PoolClient) => Promise<T>): Promise<T> => {
-    const client = await pool.connect();
-    try {
-      await client.query('BEGIN');
-      await uploads.lockUserQuota(client, userId);
-      if (uploadId !== undefined && !await uploads.deleteReservation(client, uploadId)) {
-        throw new HttpError(404, 'not_found', 'Upload not found (it expired)');
-      }
-      if (limits.userQuotaBytes >= 0 && await uploads.usedQuotaBytes(client, userId) - creditBytes + sizeBytes > limits.userQuotaBytes) {
-        throw quotaReached();
-      }
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw error;
-    } finally {
-      client.release();
+    work: (client: pg.PoolClient) => Promise<T>): Promise<T> => withTransaction(pool, async (client) => {
+    await uploads.lockUserQuota(client, userId);
+    if (uploadId !== undefined && !await uploads.deleteReservation(client, uploadId)) {
+      throw new HttpError(404, 'not_found', 'Upload not found (it expired)');
     }
-  };
+    if (limits.userQuotaBytes >= 0 && await uploads.usedQuotaBytes(client, userId) - creditBytes + sizeBytes > limits.userQuotaBytes) {
+      throw quotaReached();
+    }
+    return work(client);
+  });
   const checkChannel = async (user: UserRow, channelId: number) => {
     if (user.role !== UserRole.ADMINISTRATOR && !await users.channelBelongsToUser(pool, channelId, user.id)) {
       throw new HttpError(403, 'forbidden', 'You cannot publish on this channel');

@@ -10,7 +10,7 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Config, Logger } from '../../config/index.ts';
-import { uploads, videos, VideoState } from '../../db/index.ts';
+import { uploads, videos, VideoState, withTransaction } from '../../db/index.ts';
 import type { EncoderSelection, FfmpegBinary } from '../../packager/index.ts';
 import { probeSource, transcodeToVod, TranscodeAbortedError, TranscodeError, UnusableSourceError, VOD_THUMBNAIL } from '../../packager/vod/index.ts';
 import type { MediaAccess } from '../media/access.ts';
@@ -71,23 +71,12 @@ function nextVodNumber(currentHlsPath: string | null): number {
  * first to finish publishes and the other finds the video done. True when this run published.
  */
 async function publishIfStillPending(pool: pg.Pool, videoId: number, media: Parameters<typeof videos.publishOnDemand>[2]): Promise<boolean> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     const { rows } = await client.query<{ state: number }>('SELECT state FROM videos WHERE id = $1 FOR UPDATE', [videoId]);
-    if (rows[0]?.state !== VideoState.TO_TRANSCODE) {
-      await client.query('ROLLBACK');
-      return false;
-    }
+    if (rows[0]?.state !== VideoState.TO_TRANSCODE) return false;
     await videos.publishOnDemand(client, videoId, media);
-    await client.query('COMMIT');
     return true;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
 }
 
 const PROGRESS_INTERVAL_MS = 1000;

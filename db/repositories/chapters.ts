@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '../transaction.ts';
 
 export interface Chapter { timecode: number; title: string }
 
@@ -15,41 +16,24 @@ export async function countChapters(db: pg.Pool | pg.PoolClient, videoId: number
 
 /** Replaces every chapter of the video, in one transaction. */
 export async function replaceChapters(pool: pg.Pool, videoId: number, chapters: Chapter[]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     await client.query('DELETE FROM video_chapters WHERE video_id = $1', [videoId]);
-    for (const chapter of chapters) {
-      await client.query('INSERT INTO video_chapters (video_id, timecode, title) VALUES ($1, $2, $3)', [videoId, chapter.timecode, chapter.title]);
-    }
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
-  }
+    await insertChapters(client, videoId, chapters);
+  });
 }
 
 /** Sets the chapters only when the video has none yet (concurrent imports: the first one wins). */
 export async function insertChaptersIfNone(pool: pg.Pool, videoId: number, chapters: Chapter[]): Promise<boolean> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  return withTransaction(pool, async (client) => {
     await client.query('SELECT id FROM videos WHERE id = $1 FOR UPDATE', [videoId]);
-    if (await countChapters(client, videoId) > 0) {
-      await client.query('ROLLBACK');
-      return false;
-    }
-    for (const chapter of chapters) {
-      await client.query('INSERT INTO video_chapters (video_id, timecode, title) VALUES ($1, $2, $3)', [videoId, chapter.timecode, chapter.title]);
-    }
-    await client.query('COMMIT');
+    if (await countChapters(client, videoId) > 0) return false;
+    await insertChapters(client, videoId, chapters);
     return true;
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => undefined);
-    throw error;
-  } finally {
-    client.release();
+  });
+}
+
+async function insertChapters(client: pg.PoolClient, videoId: number, chapters: Chapter[]): Promise<void> {
+  for (const chapter of chapters) {
+    await client.query('INSERT INTO video_chapters (video_id, timecode, title) VALUES ($1, $2, $3)', [videoId, chapter.timecode, chapter.title]);
   }
 }
