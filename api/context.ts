@@ -4,9 +4,9 @@ import type { Config, Logger } from '../config/index.ts';
 import type { WhipEndpoint } from '../ingest/whip/index.ts';
 import type { WhepManager } from '../packager/whep/index.ts';
 import type { EncoderSelection, FfmpegBinary } from '../packager/index.ts';
-import type { LiveManager } from './live/live-manager.ts';
-import type { MediaAccess } from './media/access.ts';
-import type { UploadService } from './uploads/service.ts';
+import type { LiveManager } from '../core/live/live-manager.ts';
+import type { MediaAccess } from '../core/media-access/access.ts';
+import type { UploadService } from '../core/uploads/upload-service.ts';
 import type { ChatService } from '../chat/service.ts';
 
 export interface IngestEndpoints {

@@ -10,24 +10,24 @@ import { encoderSettingsFromConfig, locateFfmpeg, selectEncoder, spawnFfmpeg } f
 import { WhipEndpoint } from '../ingest/whip/index.ts';
 import { WhepManager, whepRendition } from '../packager/whep/index.ts';
 import { buildApp } from './app.ts';
-import { ensureAdmin } from './bootstrap-admin.ts';
+import { ensureAdmin } from '../core/users/bootstrap-admin.ts';
 import type { AppContext, WebRtcServices } from './context.ts';
-import { LiveManager } from './live/live-manager.ts';
-import { openStreamKeyVault } from './live/stream-keys.ts';
+import { LiveManager } from '../core/live/live-manager.ts';
+import { openStreamKeyVault } from '../core/live/stream-keys.ts';
 import { startRealtime, type Realtime } from './live/realtime.ts';
-import { accessInfoOf, createMediaAccess } from './media/access.ts';
-import { processReplay, replayFaultsFromEnv, REPLAY_QUEUE, type ReplayJob } from './live/replay-job.ts';
-import { processVodTranscode, VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from './uploads/transcode-job.ts';
-import { createUploadService } from './uploads/service.ts';
+import { accessInfoOf, createMediaAccess } from '../core/media-access/access.ts';
+import { processReplay, replayFaultsFromEnv, REPLAY_QUEUE, type ReplayJob } from '../core/live/replay-job.ts';
+import { processVodTranscode, VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from '../core/vod/transcode-job.ts';
+import { createUploadService } from '../core/uploads/upload-service.ts';
 import { SUPPORTED_PRIVACIES } from './routes/videos.ts';
-import { processStoryboard, STORYBOARD_QUEUE, type StoryboardJob } from './storyboards/job.ts';
-import { afterOnDemandPublished, afterOnDemandReplaced } from './on-demand.ts';
+import { processStoryboard, STORYBOARD_QUEUE, type StoryboardJob } from '../core/vod/storyboard-job.ts';
+import { afterOnDemandPublished, afterOnDemandReplaced } from '../core/vod/on-demand.ts';
 import { ChatService } from '../chat/service.ts';
 import { attachChatNamespace } from '../chat/namespace.ts';
 import { userOfAccessToken } from './auth/authenticate.ts';
-import { configurePasswordHashing } from './auth/password.ts';
+import { configurePasswordHashing } from '../core/auth/password.ts';
 import { clientAddressResolver, startSocketServer } from './socket-server.ts';
-import { startChatBridge, type ChatBridgeHandle } from './chat-bridge.ts';
+import { startChatBridge, type ChatBridgeHandle } from '../chat/bridge-leader.ts';
 
 export interface RunningServer {
   httpPort: number;
@@ -63,7 +63,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   const afterPublish = (videoId: number) => afterOnDemandPublished({ pool: database.pool, jobs, log: log.child('on-demand') }, videoId);
   const replays = {
     pool: database.pool, mediaRoot, ffmpegPath: ffmpeg.ffmpeg, mediaAccess, log: log.child('replay'), afterPublish,
-    // Tests only: fail a session's first replay run after a given step (api/live/replay-job.ts).
+    // Tests only: fail a session's first replay run after a given step (core/live/replay-job.ts).
     afterStep: replayFaultsFromEnv(process.env.LIVECAST_TEST_REPLAY_FAULTS),
   };
   await jobs.handle<ReplayJob>(REPLAY_QUEUE, (job, run) => processReplay(replays, job, run),

@@ -1,5 +1,5 @@
 // A PublishGate without Postgres. It admits the stream key the bench is waiting for and starts
-// the transcoder through the same prepareLiveTranscoder() as api/live/live-manager.ts, stopping it
+// the transcoder through the same prepareLiveTranscoder() as core/live/live-manager.ts, stopping it
 // when the publisher goes, so that what the bench measures is ingest + transcoder and nothing else.
 import type { Config, Logger } from '../config/index.ts';
 import type { Admission, PublishAttempt, PublishGate } from '../ingest/index.ts';

@@ -12,7 +12,7 @@ import { xmppParticipant, type Participant } from './participant.ts';
 import { presentMessage, roomRefOf, settingsOf } from './present.ts';
 import { cleanMessageText, forbiddenWordIn } from './text.ts';
 
-/** Why a viewer may not see a video (api/media/access.ts decides; the chat only relays it). */
+/** Why a viewer may not see a video (core/media-access/access.ts decides; the chat only relays it). */
 export interface ViewDenial {
   code: 'unauthorized' | 'forbidden' | 'video_requires_password' | 'incorrect_video_password' | 'not_found' | 'too_many_requests';
   message: string;

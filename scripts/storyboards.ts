@@ -9,7 +9,7 @@ import pg from 'pg';
 import { loadConfig, createLogger } from '../config/index.ts';
 import { startJobQueue } from '../jobs/index.ts';
 import { storyboards } from '../db/index.ts';
-import { requestStoryboard } from '../api/storyboards/job.ts';
+import { requestStoryboard } from '../core/vod/storyboard-job.ts';
 
 const BAR_WIDTH = 20;
 const POLL_MS = 500;

@@ -7,8 +7,8 @@
 import type { Namespace, Server, Socket } from 'socket.io';
 import type { Logger } from '../../config/index.ts';
 import { parseVideoRef, VIDEO_STATE_LABELS, type UserRow, type VideoRef } from '../../db/index.ts';
-import type { LiveManager } from './live-manager.ts';
-import { masterPlaylistUrl } from './live-session.ts';
+import type { LiveManager } from '../../core/live/live-manager.ts';
+import { masterPlaylistUrl } from '../../core/live/live-session.ts';
 import { numberField } from '../../chat/fields.ts';
 
 const roomOf = (videoId: number) => `video-${videoId}`;

@@ -1,7 +1,7 @@
 import { toShortUuid, VIDEO_PRIVACY_LABELS, VIDEO_STATE_LABELS, type VideoRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import type { VideoJson } from '../schemas/video.ts';
-import { masterPlaylistUrl } from '../live/live-session.ts';
+import { masterPlaylistUrl } from '../../core/live/live-session.ts';
 
 export function presentVideo(context: AppContext, row: VideoRow): VideoJson {
   const session = row.is_live ? context.lives.activeSessionOfVideo(row.id) : undefined;

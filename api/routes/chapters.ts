@@ -6,7 +6,7 @@ import { HttpError } from '../errors.ts';
 import { isOwnerOrAdmin } from '../auth/authenticate.ts';
 import { ChapterList, ChapterUpdate, StoryboardList, type ChapterUpdateBody } from '../schemas/chapters.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
-import { storyboardUrl } from '../storyboards/job.ts';
+import { storyboardUrl } from '../../core/vod/storyboard-job.ts';
 import { loadOwnedVideo, loadVisibleVideo } from './videos.ts';
 
 export function validateChapters(body: ChapterUpdateBody, durationSeconds: number | undefined): ChapterUpdateBody['chapters'] {

@@ -7,8 +7,8 @@ import { join, resolve } from 'node:path';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { AppContext } from '../context.ts';
 import { resolveUser } from '../auth/authenticate.ts';
-import { isOpenPrivacy, videoPasswordOf } from '../media/access.ts';
-import { addFileTokenToPlaylist, FILE_TOKEN_PARAM } from '../media/playlist-tokens.ts';
+import { isOpenPrivacy, videoPasswordOf } from '../../core/media-access/access.ts';
+import { addFileTokenToPlaylist, FILE_TOKEN_PARAM } from '../../core/media-access/playlist-tokens.ts';
 import { hls } from '../../packager/index.ts';
 import { HttpError, tooManyRequests } from '../errors.ts';
 

@@ -20,8 +20,8 @@ import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
 import { requireUser } from '../auth/authenticate.ts';
 import { loadOwnedVideo } from './videos.ts';
-import { sweepIntervalMs } from '../uploads/sweep.ts';
-import type { SealedMetadata, UploadService } from '../uploads/service.ts';
+import { sweepIntervalMs } from '../../core/uploads/sweep.ts';
+import type { SealedMetadata, UploadService } from '../../core/uploads/upload-service.ts';
 
 const TUS_PATH = '/api/v1/uploads/tus';
 const RESUMABLE_PATH = '/api/v1/videos/upload-resumable';
@@ -342,7 +342,7 @@ function resumableRoutes(service: UploadService): FastifyPluginAsync {
 /**
  * PeerTube's re-upload of a video's source (/videos/{id}/source/replace-resumable), by its owner
  * (or an admin), when uploads.allowReplace is on. The last chunk answers 204; the video keeps
- * playing its current media until the new one is transcoded (api/uploads/transcode-job.ts).
+ * playing its current media until the new one is transcoded (core/vod/transcode-job.ts).
  */
 function replaceRoutes(context: AppContext, service: UploadService): FastifyPluginAsync {
   const videoOf = async (request: FastifyRequest) => {

@@ -3,7 +3,7 @@ import type pg from 'pg';
 import { users, UserRole } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { hashPassword, verifyPassword } from '../auth/password.ts';
+import { hashPassword, verifyPassword } from '../../core/auth/password.ts';
 import { requireAdmin, requireUser } from '../auth/authenticate.ts';
 import { presentUser } from '../presenters/user.ts';
 import Type from 'typebox';

@@ -10,8 +10,8 @@ import type pg from 'pg';
 import { videoPasswords, VideoPrivacy, type VideoRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { hashPassword } from '../auth/password.ts';
-import { VIDEO_PASSWORD_LENGTH } from '../media/access.ts';
+import { hashPassword } from '../../core/auth/password.ts';
+import { VIDEO_PASSWORD_LENGTH } from '../../core/media-access/access.ts';
 import { errorResponses, Pagination, VideoIdParam } from '../schemas/common.ts';
 import { loadOwnedVideo, loadVisibleVideo } from './videos.ts';
 

@@ -5,14 +5,14 @@ import { parseVideoRef, videoPasswords as videoPasswordsRepo, videos, VideoPriva
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound, tooManyRequests } from '../errors.ts';
 import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
-import { accessInfoOf, videoPasswordOf } from '../media/access.ts';
+import { accessInfoOf, videoPasswordOf } from '../../core/media-access/access.ts';
 import { hashVideoPasswords, missingPasswords, replaceVideoPasswords, videoPasswordRoutes } from './video-passwords.ts';
 import { presentVideo } from '../presenters/video.ts';
-import { importChaptersFromDescription } from '../chapters/import.ts';
+import { importChaptersFromDescription } from '../../core/chapters/import.ts';
 import { Video, VideoList, VideoListQuery, VideoUpdate } from '../schemas/video.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
 
-/** Every PeerTube privacy can be chosen: api/media/access.ts enforces private, internal and password. */
+/** Every PeerTube privacy can be chosen: core/media-access/access.ts enforces private, internal and password. */
 export const SUPPORTED_PRIVACIES: number[] = Object.values(VideoPrivacy);
 
 export function assertSupportedPrivacy(privacy: number | undefined): void {
@@ -22,7 +22,7 @@ export function assertSupportedPrivacy(privacy: number | undefined): void {
 }
 
 /**
- * Loads a video the requester may see (api/media/access.ts). A private or internal video answers 404
+ * Loads a video the requester may see (core/media-access/access.ts). A private or internal video answers 404
  * without telling whether it exists, and so does an unlisted one asked for by numeric id (as PeerTube); a password-protected one answers 403 with PeerTube's codes
  * (video_requires_password, incorrect_video_password) so that clients know to ask for the password.
  */

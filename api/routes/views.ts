@@ -1,10 +1,10 @@
 // PeerTube's POST /videos/{id}/views: 204, counted at most once per IP and video per window
-// (api/views/view-counter.ts, in memory). The watch page posts it once playback starts.
+// (core/views/view-counter.ts, in memory). The watch page posts it once playback starts.
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { videos } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
-import { ViewCounter } from '../views/view-counter.ts';
+import { ViewCounter } from '../../core/views/view-counter.ts';
 import { loadVisibleVideo } from './videos.ts';
 
 /** One view per IP and video every 5 minutes; at most this many (IP, video) pairs remembered. */

@@ -22,7 +22,7 @@ export interface LiveSettings {
   chatRoom?: 'video' | 'channel';
 }
 
-/** A stream key as stored: never in clear (api/live/stream-keys.ts). */
+/** A stream key as stored: never in clear (core/live/stream-keys.ts). */
 export interface StoredStreamKey { hash: string; sealed: Buffer }
 
 const LIVE_COLUMNS = 'id, video_id, stream_key_hash, stream_key_sealed, save_replay, replay_privacy, permanent_live, latency_mode, chat_room';

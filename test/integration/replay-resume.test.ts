@@ -13,7 +13,7 @@ import { ApiClient } from '../helpers/api.ts';
 import { publish } from '../helpers/publisher.ts';
 import { fetchText, parsePlaylist, probeVariant } from '../helpers/media.ts';
 import { sleep, waitFor } from '../helpers/wait.ts';
-import { REPLAY_STEPS } from '../../api/live/replay-job.ts';
+import { REPLAY_STEPS } from '../../core/live/replay-job.ts';
 
 // Session ids start at 1 on the test server's fresh database: session n fails after step n.
 const FAULTS = REPLAY_STEPS.map((step, index) => `${index + 1}:${step}`).join(',');

@@ -16,7 +16,7 @@ import { ApiClient } from '../helpers/api.ts';
 import { fetchText, parsePlaylist } from '../helpers/media.ts';
 import { makeClip, resumableUpload } from '../helpers/uploads.ts';
 import { waitFor } from '../helpers/wait.ts';
-import { processVodTranscode, type VodTranscodeContext } from '../../api/uploads/transcode-job.ts';
+import { processVodTranscode, type VodTranscodeContext } from '../../core/vod/transcode-job.ts';
 import { startJobQueue } from '../../jobs/index.ts';
 import { spawnFfmpeg } from '../../packager/ffmpeg-process.ts';
 import { x264 } from '../../packager/encoders/x264.ts';

@@ -4,9 +4,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { GuessLimiter, type GuessRule } from '../../api/auth/guess-limiter.ts';
-import { configurePasswordHashing, hashPassword, needsRehash, verifyPassword } from '../../api/auth/password.ts';
-import { streamKeyVault } from '../../api/live/stream-keys.ts';
+import { GuessLimiter, type GuessRule } from '../../core/auth/guess-limiter.ts';
+import { configurePasswordHashing, hashPassword, needsRehash, verifyPassword } from '../../core/auth/password.ts';
+import { streamKeyVault } from '../../core/live/stream-keys.ts';
 import { loadConfig } from '../../config/index.ts';
 
 describe('guess limiter', () => {

@@ -1,7 +1,7 @@
 // Chapters read from a description (PeerTube's rule) and the storyboard's plan and WebVTT track.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { chaptersFromDescription } from '../../api/chapters/parse.ts';
+import { chaptersFromDescription } from '../../core/chapters/parse.ts';
 import { jpegSize, planStoryboard, storyboardVtt } from '../../packager/storyboard/index.ts';
 
 describe('chapters from a description', () => {

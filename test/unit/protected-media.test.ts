@@ -2,8 +2,8 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { createFileTokens, FILE_TOKEN_VALIDITY_MS } from '../../api/media/file-tokens.ts';
-import { addFileTokenToPlaylist, addFileTokenToUri } from '../../api/media/playlist-tokens.ts';
+import { createFileTokens, FILE_TOKEN_VALIDITY_MS } from '../../core/media-access/file-tokens.ts';
+import { addFileTokenToPlaylist, addFileTokenToUri } from '../../core/media-access/playlist-tokens.ts';
 
 const UUID = '0b8f3c2e-5d1a-4f6b-9c7e-1a2b3c4d5e6f';
 const OTHER = '1b8f3c2e-5d1a-4f6b-9c7e-1a2b3c4d5e6f';

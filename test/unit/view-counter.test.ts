@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { ViewCounter } from '../../api/views/view-counter.ts';
+import { ViewCounter } from '../../core/views/view-counter.ts';
 
 describe('ViewCounter', () => {
   it('counts one view per IP and video within the window', () => {

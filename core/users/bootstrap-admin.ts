@@ -1,8 +1,8 @@
 // The first start creates the administrator. Its password is printed once, unless given.
 import type pg from 'pg';
-import type { Config, Logger } from '../config/index.ts';
-import { users, UserRole } from '../db/index.ts';
-import { generatePassword, hashPassword } from './auth/password.ts';
+import type { Config, Logger } from '../../config/index.ts';
+import { users, UserRole } from '../../db/index.ts';
+import { generatePassword, hashPassword } from '../auth/password.ts';
 
 export async function ensureAdmin(pool: pg.Pool, config: Config, log: Logger): Promise<void> {
   if (await users.countUsers(pool) > 0) return;

@@ -9,10 +9,10 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { videoPasswords, videos, VideoPrivacy, type UserRow, type VideoRow } from '../../db/index.ts';
-import { isOwnerOrAdmin } from '../auth/authenticate.ts';
+import { isOwnerOrAdmin } from '../../api/auth/authenticate.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { GuessLimiter, type GuessRule } from '../auth/guess-limiter.ts';
-import { HttpError } from '../errors.ts';
+import { HttpError } from '../../api/errors.ts';
 import { databaseFileTokens, type FileTokens } from './file-tokens.ts';
 
 const CACHE_MS = 5000;

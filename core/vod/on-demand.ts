@@ -2,9 +2,9 @@
 // from its description, and its storyboard. Call it once the video has its media (hls_path).
 // After a re-upload of the source only the storyboard is made again (the chapters are the owner's).
 import type pg from 'pg';
-import type { Logger } from '../config/index.ts';
-import { importChaptersFromDescription } from './chapters/import.ts';
-import { requestStoryboard, type Enqueuer } from './storyboards/job.ts';
+import type { Logger } from '../../config/index.ts';
+import { importChaptersFromDescription } from '../chapters/import.ts';
+import { requestStoryboard, type Enqueuer } from './storyboard-job.ts';
 
 export async function afterOnDemandPublished(deps: { pool: pg.Pool; jobs: Enqueuer; log: Logger }, videoId: number): Promise<void> {
   try {

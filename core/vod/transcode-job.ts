@@ -13,7 +13,7 @@ import type { Config, Logger } from '../../config/index.ts';
 import { uploads, videos, VideoState, withTransaction } from '../../db/index.ts';
 import type { EncoderSelection, FfmpegBinary } from '../../packager/index.ts';
 import { probeSource, transcodeToVod, TranscodeAbortedError, TranscodeError, UnusableSourceError, VOD_THUMBNAIL } from '../../packager/vod/index.ts';
-import type { MediaAccess } from '../media/access.ts';
+import type { MediaAccess } from '../media-access/access.ts';
 
 export const VOD_TRANSCODE_QUEUE = 'vod-transcode';
 export interface VodTranscodeJob {
@@ -31,7 +31,7 @@ export interface VodTranscodeContext {
   transcoding: Config['transcoding'];
   mediaAccess: MediaAccess;
   log: Logger;
-  /** Chapters from the description, storyboard job (api/on-demand.ts); a failure here does not undo the publication. */
+  /** Chapters from the description, storyboard job (core/vod/on-demand.ts); a failure here does not undo the publication. */
   afterPublish?: (videoId: number) => Promise<void>;
   /** After a replaced source is live: a new storyboard (the chapters stay). */
   afterReplace?: (videoId: number) => Promise<void>;

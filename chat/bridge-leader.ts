@@ -3,8 +3,8 @@
 // goes with its connection).
 import type pg from 'pg';
 import type { Config, Logger } from '../config/index.ts';
-import type { ChatHub } from '../chat/contracts.ts';
-import type { XmppBridge } from '../chat/xmpp-bridge.ts';
+import type { ChatHub } from './contracts.ts';
+import type { XmppBridge } from './xmpp-bridge.ts';
 
 const BRIDGE_LOCK = 7413002;
 const RETRY_MS = 10_000;
@@ -34,7 +34,7 @@ export function startChatBridge(options: { pool: pg.Pool; hub: ChatHub; settings
     holder = client;
     log.info('this process runs the XMPP bridge');
     // Loaded only where the bridge runs: xmpp.js stays out of processes that do not bridge.
-    const { startXmppBridge } = await import('../chat/xmpp-bridge.ts');
+    const { startXmppBridge } = await import('./xmpp-bridge.ts');
     bridge = await startXmppBridge({ hub: options.hub, settings: options.settings, log });
   }
 

@@ -11,9 +11,9 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { toShortUuid, uploads, withTransaction, users, videoPasswords, videos, UserRole, VideoPrivacy, VideoState, type UserRow, type VideoRow } from '../../db/index.ts';
 import type { JobQueue } from '../../jobs/index.ts';
-import { HttpError } from '../errors.ts';
-import { VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from './transcode-job.ts';
-import { hashVideoPasswords, missingPasswords } from '../routes/video-passwords.ts';
+import { HttpError } from '../../api/errors.ts';
+import { VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from '../vod/transcode-job.ts';
+import { hashVideoPasswords, missingPasswords } from '../../api/routes/video-passwords.ts';
 import { sweepUploadFolders } from './sweep.ts';
 
 export interface UploadMetadata {

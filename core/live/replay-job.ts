@@ -10,7 +10,7 @@ import type pg from 'pg';
 import type { Logger } from '../../config/index.ts';
 import { lives, liveSessions, videoPasswords, videos, VideoPrivacy, VideoState, type VideoRow, withTransaction } from '../../db/index.ts';
 import { buildReplayPlaylists, makeReplayThumbnail } from '../../packager/index.ts';
-import type { MediaAccess } from '../media/access.ts';
+import type { MediaAccess } from '../media-access/access.ts';
 
 export const REPLAY_QUEUE = 'live-replay';
 export interface ReplayJob { sessionId: number }
@@ -21,7 +21,7 @@ export interface ReplayContext {
   ffmpegPath: string;
   mediaAccess: MediaAccess;
   log: Logger;
-  /** Chapters from the description, storyboard job (api/on-demand.ts); a failure here does not undo the replay. */
+  /** Chapters from the description, storyboard job (core/vod/on-demand.ts); a failure here does not undo the replay. */
   afterPublish?: (videoId: number) => Promise<void>;
   /** Called after each step (tests inject a failure there: replayFaultsFromEnv). */
   afterStep?: (step: ReplayStep, sessionId: number, run: ReplayRun) => void | Promise<void>;
