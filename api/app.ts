@@ -8,7 +8,8 @@ import fastifyRateLimit from '@fastify/rate-limit';
 import fastifyHelmet from '@fastify/helmet';
 import fastifyCors from '@fastify/cors';
 import type { AppContext } from './context.ts';
-import { HttpError } from './errors.ts';
+import { HttpError, httpErrorOf } from './errors.ts';
+import { DomainError } from '../core/errors.ts';
 import { resolveUser } from './auth/authenticate.ts';
 import { oauthRoutes } from './routes/oauth.ts';
 import { userRoutes } from './routes/users.ts';
@@ -47,7 +48,8 @@ export async function buildApp(context: AppContext): Promise<FastifyInstance> {
   app.decorateRequest('user', undefined);
   app.decorateRequest('tokenId', undefined);
 
-  app.setErrorHandler((error: FastifyError | HttpError, request, reply) => {
+  app.setErrorHandler((thrown: FastifyError | HttpError | DomainError, request, reply) => {
+    const error = thrown instanceof DomainError ? httpErrorOf(thrown) : thrown;
     if (error instanceof HttpError) {
       if (error.headers) reply.headers(error.headers);
       return reply.code(error.status).send(problem(error.status, error.code, error.message));

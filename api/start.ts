@@ -19,7 +19,7 @@ import { accessInfoOf, createMediaAccess } from '../core/media-access/access.ts'
 import { processReplay, replayFaultsFromEnv, REPLAY_QUEUE, type ReplayJob } from '../core/live/replay-job.ts';
 import { processVodTranscode, VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from '../core/vod/transcode-job.ts';
 import { createUploadService } from '../core/uploads/upload-service.ts';
-import { SUPPORTED_PRIVACIES } from './routes/videos.ts';
+import { SUPPORTED_PRIVACIES } from '../core/videos/privacy.ts';
 import { processStoryboard, STORYBOARD_QUEUE, type StoryboardJob } from '../core/vod/storyboard-job.ts';
 import { afterOnDemandPublished, afterOnDemandReplaced } from '../core/vod/on-demand.ts';
 import { ChatService } from '../chat/service.ts';

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
 import type { Logger } from '../config/index.ts';
+import { inTransaction } from './transaction.ts';
 
 const MIGRATIONS_DIR = join(import.meta.dirname, 'migrations');
 
@@ -19,16 +20,13 @@ export async function migrate(pool: pg.Pool, log: Logger): Promise<void> {
     for (const file of files) {
       const version = Number.parseInt(file, 10);
       if (applied.has(version)) continue;
-      await client.query('BEGIN');
-      try {
+      await inTransaction(client, async () => {
         await client.query(readFileSync(join(MIGRATIONS_DIR, file), 'utf8'));
         await client.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [version, file]);
-        await client.query('COMMIT');
-        log.info(`applied migration ${file}`);
-      } catch (error) {
-        await client.query('ROLLBACK');
-        throw new Error(`migration ${file} failed: ${(error as Error).message}`);
-      }
+      }).catch((error: Error) => {
+        throw new Error(`migration ${file} failed: ${error.message}`);
+      });
+      log.info(`applied migration ${file}`);
     }
   } finally {
     await client.query('SELECT pg_advisory_unlock(7413001)').catch(() => undefined);

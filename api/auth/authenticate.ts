@@ -49,8 +49,4 @@ export function requireAdmin(request: FastifyRequest): UserRow {
   return user;
 }
 
-export function isOwnerOrAdmin(user: UserRow | undefined, ownerUserId: number): boolean {
-  return user !== undefined && (user.id === ownerUserId || user.role === UserRole.ADMINISTRATOR);
-}
-
 export type { FastifyReply };

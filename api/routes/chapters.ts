@@ -3,11 +3,11 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { chapters, storyboards } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError } from '../errors.ts';
-import { isOwnerOrAdmin } from '../auth/authenticate.ts';
+import { isOwnerOrAdmin } from '../../core/users/roles.ts';
 import { ChapterList, ChapterUpdate, StoryboardList, type ChapterUpdateBody } from '../schemas/chapters.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
 import { storyboardUrl } from '../../core/vod/storyboard-job.ts';
-import { loadOwnedVideo, loadVisibleVideo } from './videos.ts';
+import { loadOwnedVideo, loadVisibleVideo } from '../video-loaders.ts';
 
 export function validateChapters(body: ChapterUpdateBody, durationSeconds: number | undefined): ChapterUpdateBody['chapters'] {
   const seen = new Set<number>();

@@ -10,13 +10,14 @@ import type { ChatError } from '../../chat/contracts.ts';
 import { roomRefOf } from '../../chat/present.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
+import { requireUser } from '../auth/authenticate.ts';
+import { isOwnerOrAdmin } from '../../core/users/roles.ts';
 import { VideoIdParam, Pagination, errorResponses } from '../schemas/common.ts';
 import {
   ChannelModeratorList, ChannelModeratorParams, ChannelNameParam, ChatReplayList, ChatReplayQuery, ChatRoomInfo,
   ChatRoomSettingsSchema, ChatRoomSettingsUpdate, ModerationLogList,
 } from '../schemas/chat.ts';
-import { loadVisibleVideo } from './videos.ts';
+import { loadVisibleVideo } from '../video-loaders.ts';
 
 const STATUS_OF: Partial<Record<ChatError['code'], number>> = {
   not_found: 404, forbidden: 403, unauthorized: 401, video_requires_password: 403, incorrect_video_password: 403, too_many_requests: 429,

@@ -6,13 +6,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { comments, type CommentRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
+import { requireUser } from '../auth/authenticate.ts';
+import { isOwnerOrAdmin } from '../../core/users/roles.ts';
 import {
   CommentCreate, CommentCreated, CommentParams, CommentThreadList, CommentTree, ThreadListQuery, ThreadParams,
   type CommentJson, type CommentTreeJson,
 } from '../schemas/comments.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
-import { loadVisibleVideo } from './videos.ts';
+import { loadVisibleVideo } from '../video-loaders.ts';
 
 export function presentComment(row: CommentRow): CommentJson {
   return {

@@ -1,14 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
-import { type LiveRow, lives, liveSessions, toShortUuid, users, videoPasswords, videos, VideoPrivacy, VideoState, LiveLatencyMode, UserRole } from '../../db/index.ts';
+import { type LiveRow, lives, liveSessions, toShortUuid, videoPasswords, videos, VideoPrivacy, VideoState, LiveLatencyMode, withTransaction } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { isOwnerOrAdmin, requireUser } from '../auth/authenticate.ts';
+import { requireUser } from '../auth/authenticate.ts';
+import { isOwnerOrAdmin } from '../../core/users/roles.ts';
 import { LiveCreate, LiveCreated, LiveSessionList, LiveUpdate, LiveVideo, StreamKeyRenewed } from '../schemas/live.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
-import { assertSupportedPrivacy, loadOwnedVideo, loadVisibleVideo } from './videos.ts';
-import { hashVideoPasswords, missingPasswords } from './video-passwords.ts';
+import { loadOwnedVideo, loadVisibleVideo } from '../video-loaders.ts';
+import { assertSupportedPrivacy } from '../../core/videos/privacy.ts';
+import { assertPasswordsFor, hashVideoPasswords } from '../../core/videos/passwords.ts';
+import { assertCanPublishOn } from '../../core/videos/channels.ts';
 
 /** The host streamers should put in OBS: configured, else the public URL's, else the one they reached us on. */
 function publicIngestHost(context: AppContext, request: FastifyRequest): string {
@@ -38,23 +41,15 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       const user = requireUser(request);
       const body = request.body;
       assertSupportedPrivacy(body.privacy);
-      if (user.role !== UserRole.ADMINISTRATOR && !await users.channelBelongsToUser(pool, body.channelId, user.id)) {
-        throw new HttpError(403, 'forbidden', 'You cannot publish on this channel');
-      }
+      await assertCanPublishOn(pool, user, body.channelId);
       const privacy = body.privacy ?? VideoPrivacy.PUBLIC;
       const saveReplay = body.saveReplay ?? false;
       // The live's passwords also guard its replay (the same video, or copied to a permanent live's replays).
       const passwordHashes = await hashVideoPasswords(body.videoPasswords ?? []);
-      if (passwordHashes.length === 0 && (privacy === VideoPrivacy.PASSWORD_PROTECTED ||
-          (saveReplay && body.replaySettings?.privacy === VideoPrivacy.PASSWORD_PROTECTED))) {
-        throw missingPasswords();
-      }
+      assertPasswordsFor([privacy, saveReplay ? body.replaySettings?.privacy : undefined], passwordHashes.length);
       const uuid = randomUUID();
-      const client = await pool.connect();
-      let videoId: number;
-      try {
-        await client.query('BEGIN');
-        videoId = await videos.insertVideo(client, {
+      const videoId = await withTransaction(pool, async (client) => {
+        const videoId = await videos.insertVideo(client, {
           uuid, channelId: body.channelId, name: body.name, description: body.description ?? '',
           privacy, state: VideoState.WAITING_FOR_LIVE, isLive: true,
         });
@@ -67,14 +62,10 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
           chatRoom: channelChatRoom(body.chatRoom, body.permanentLive ?? false),
         });
         await videoPasswords.replaceVideoPasswords(client, videoId, passwordHashes);
-        await client.query('COMMIT');
-      } catch (error) {
-        await client.query('ROLLBACK');
-        if ((error as { code?: string }).code === '23503') throw notFound('Channel');
-        throw error;
-      } finally {
-        client.release();
-      }
+        return videoId;
+      }).catch((error: unknown) => {
+        throw (error as { code?: string }).code === '23503' ? notFound('Channel') : error;
+      });
       return { video: { id: videoId, uuid, shortUUID: toShortUuid(uuid) } };
     });
 
@@ -132,9 +123,7 @@ export function liveRoutes(context: AppContext): FastifyPluginAsyncTypebox {
       const saveReplay = body.saveReplay ?? live.save_replay;
       const replayPrivacy = !saveReplay ? null
         : body.replaySettings?.privacy ?? live.replay_privacy ?? video.privacy;
-      if (replayPrivacy === VideoPrivacy.PASSWORD_PROTECTED && await videoPasswords.countVideoPasswords(pool, video.id) === 0) {
-        throw missingPasswords();
-      }
+      if (replayPrivacy === VideoPrivacy.PASSWORD_PROTECTED) assertPasswordsFor([replayPrivacy], await videoPasswords.countVideoPasswords(pool, video.id));
       await lives.updateLive(pool, live.id, {
         saveReplay, replayPrivacy, permanentLive: body.permanentLive, latencyMode: body.latencyMode,
         chatRoom: body.chatRoom === undefined && body.permanentLive === undefined ? undefined

@@ -17,9 +17,9 @@ import { EVENTS, Server as TusServer } from '@tus/server';
 import { FileStore } from '@tus/file-store';
 import { users, type UserRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
-import { HttpError } from '../errors.ts';
+import { asHttpError, HttpError } from '../errors.ts';
 import { requireUser } from '../auth/authenticate.ts';
-import { loadOwnedVideo } from './videos.ts';
+import { loadOwnedVideo } from '../video-loaders.ts';
 import { sweepIntervalMs } from '../../core/uploads/sweep.ts';
 import type { SealedMetadata, UploadService } from '../../core/uploads/upload-service.ts';
 
@@ -55,6 +55,12 @@ function byteLimit(max: number, already = 0): Transform {
       else callback(null, chunk);
     },
   });
+}
+
+/** tus's answer to a refusal (ours or the domain's), with our error shape; anything else goes on as it is. */
+function refusal(error: unknown): unknown {
+  const known = asHttpError(error);
+  return known ? tusError(known) : error;
 }
 
 /** tus's answer to a refusal, with our error shape. */
@@ -113,8 +119,7 @@ function tusRoutes(context: AppContext, service: UploadService): FastifyPluginAs
         try {
           await service.reserve({ uploadId: upload.id, folder, userId: known.userId, sizeBytes: upload.size ?? 0, metadata: known.metadata });
         } catch (error) {
-          if (error instanceof HttpError) throw tusError(error);
-          throw error;
+          throw refusal(error);
         }
         const kept = Object.fromEntries(Object.entries(upload.metadata ?? {}).filter(([key]) => !SECRET_TUS_KEYS.test(key)));
         return { metadata: kept };
@@ -135,8 +140,7 @@ function tusRoutes(context: AppContext, service: UploadService): FastifyPluginAs
           // A refused upload (quota reached meanwhile, owner gone) leaves nothing behind.
           await service.release(upload.id);
           await datastore.remove(upload.id).catch(() => undefined);
-          if (error instanceof HttpError) throw tusError(error);
-          throw error;
+          throw refusal(error);
         }
       },
     });
@@ -169,7 +173,7 @@ function tusRoutes(context: AppContext, service: UploadService): FastifyPluginAs
 
 /** busboy's errors (a body that ends early, a bad part header) are the client's: a 400, not a 500. */
 function multipartError(error: unknown): unknown {
-  const known = error instanceof HttpError || (error as { statusCode?: number }).statusCode !== undefined
+  const known = asHttpError(error) !== undefined || (error as { statusCode?: number }).statusCode !== undefined
     || (error as NodeJS.ErrnoException).syscall !== undefined;
   return known ? error : new HttpError(400, 'invalid_input', `Malformed multipart body: ${(error as Error).message}`);
 }

@@ -6,18 +6,15 @@
 //   POST   /videos/{id}/token                     anyone who may see the video: { files: { token, expires } }
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type pg from 'pg';
 import { videoPasswords, VideoPrivacy, type VideoRow } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
-import { hashPassword } from '../../core/auth/password.ts';
-import { VIDEO_PASSWORD_LENGTH } from '../../core/media-access/access.ts';
+import { assertPasswordsFor, hashVideoPasswords, MAX_VIDEO_PASSWORDS, replaceVideoPasswords, VIDEO_PASSWORD_LENGTH } from '../../core/videos/passwords.ts';
 import { errorResponses, Pagination, VideoIdParam } from '../schemas/common.ts';
-import { loadOwnedVideo, loadVisibleVideo } from './videos.ts';
+import { loadOwnedVideo, loadVisibleVideo } from '../video-loaders.ts';
 
-const MAX_PASSWORDS = 100;
 export const VideoPasswordValue = Type.String({ minLength: VIDEO_PASSWORD_LENGTH.min, maxLength: VIDEO_PASSWORD_LENGTH.max });
-export const VideoPasswordList = Type.Array(VideoPasswordValue, { maxItems: MAX_PASSWORDS, description: 'Passwords of a password-protected video (privacy 5)' });
+export const VideoPasswordList = Type.Array(VideoPasswordValue, { maxItems: MAX_VIDEO_PASSWORDS, description: 'Passwords of a password-protected video (privacy 5)' });
 
 // PeerTube returns each password in clear to the owner (`password`). Ours are scrypt hashes at rest,
 // so they cannot be given back: an entry is only its id and dates (enough to delete it).
@@ -27,36 +24,6 @@ const VideoToken = Type.Object({ files: Type.Object({ token: Type.String(), expi
 
 function present(row: videoPasswords.VideoPasswordRow) {
   return { id: row.id, videoId: row.video_id, createdAt: row.created_at.toISOString(), updatedAt: row.updated_at.toISOString() };
-}
-
-/** Checks a new password list (PeerTube's rules: 2 to 100 characters, no duplicates) and hashes it. */
-export async function hashVideoPasswords(passwords: string[]): Promise<string[]> {
-  if (new Set(passwords).size !== passwords.length) throw new HttpError(400, 'invalid_input', 'The video passwords must be different from each other');
-  for (const password of passwords) {
-    if (password.length < VIDEO_PASSWORD_LENGTH.min || password.length > VIDEO_PASSWORD_LENGTH.max) {
-      throw new HttpError(400, 'invalid_input', `A video password has ${VIDEO_PASSWORD_LENGTH.min} to ${VIDEO_PASSWORD_LENGTH.max} characters`);
-    }
-  }
-  return Promise.all(passwords.map((password) => hashPassword(password)));
-}
-
-export function missingPasswords(): HttpError {
-  return new HttpError(400, 'video_password_required', 'A password-protected video (privacy 5) needs at least one password (videoPasswords)');
-}
-
-/** Replaces a video's passwords in one transaction. */
-export async function replaceVideoPasswords(pool: pg.Pool, videoId: number, hashes: string[]): Promise<void> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
-    await videoPasswords.replaceVideoPasswords(client, videoId, hashes);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
 }
 
 export function videoPasswordRoutes(context: AppContext): FastifyPluginAsyncTypebox {
@@ -80,7 +47,7 @@ export function videoPasswordRoutes(context: AppContext): FastifyPluginAsyncType
       },
     }, async (request, reply) => {
       const video = await loadOwnedVideo(context, request, request.params.id);
-      if (video.privacy === VideoPrivacy.PASSWORD_PROTECTED && request.body.passwords.length === 0) throw missingPasswords();
+      assertPasswordsFor([video.privacy], request.body.passwords.length);
       await replaceVideoPasswords(pool, video.id, await hashVideoPasswords(request.body.passwords));
       changed(video);
       return reply.code(204).send();
@@ -94,8 +61,8 @@ export function videoPasswordRoutes(context: AppContext): FastifyPluginAsyncType
       },
     }, async (request) => {
       const video = await loadOwnedVideo(context, request, request.params.id);
-      if (await videoPasswords.countVideoPasswords(pool, video.id) >= MAX_PASSWORDS) {
-        throw new HttpError(400, 'invalid_input', `A video has at most ${MAX_PASSWORDS} passwords`);
+      if (await videoPasswords.countVideoPasswords(pool, video.id) >= MAX_VIDEO_PASSWORDS) {
+        throw new HttpError(400, 'invalid_input', `A video has at most ${MAX_VIDEO_PASSWORDS} passwords`);
       }
       const [hash] = await hashVideoPasswords([request.body.password]);
       const row = await videoPasswords.insertVideoPassword(pool, video.id, hash);

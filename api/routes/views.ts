@@ -5,7 +5,7 @@ import { videos } from '../../db/index.ts';
 import type { AppContext } from '../context.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
 import { ViewCounter } from '../../core/views/view-counter.ts';
-import { loadVisibleVideo } from './videos.ts';
+import { loadVisibleVideo } from '../video-loaders.ts';
 
 /** One view per IP and video every 5 minutes; at most this many (IP, video) pairs remembered. */
 export const VIEW_WINDOW_MS = 5 * 60_000;

@@ -9,7 +9,7 @@ import type { AppContext, WebRtcServices } from '../context.ts';
 import { HttpError, notFound } from '../errors.ts';
 import { bearerOf } from '../auth/authenticate.ts';
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
-import { loadVisibleVideo } from './videos.ts';
+import { loadVisibleVideo } from '../video-loaders.ts';
 
 const SDP = 'application/sdp';
 /** An offer with many codecs and candidates is a few KiB; this is plenty. */

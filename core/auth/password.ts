@@ -6,7 +6,7 @@
 // most `concurrency` hashes run at once and a bounded line waits behind them.
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
-import { tooManyRequests } from '../../api/errors.ts';
+import { tooManyRequests } from '../errors.ts';
 
 const scryptAsync = promisify(scrypt) as (password: string, salt: Buffer, keylen: number, options: object) => Promise<Buffer>;
 const KEY_LENGTH = 32;

@@ -9,17 +9,16 @@
 import { createHash } from 'node:crypto';
 import type pg from 'pg';
 import { videoPasswords, videos, VideoPrivacy, type UserRow, type VideoRow } from '../../db/index.ts';
-import { isOwnerOrAdmin } from '../../api/auth/authenticate.ts';
+import { isOwnerOrAdmin } from '../users/roles.ts';
 import { verifyPassword } from '../auth/password.ts';
 import { GuessLimiter, type GuessRule } from '../auth/guess-limiter.ts';
-import { HttpError } from '../../api/errors.ts';
+import { DomainError } from '../errors.ts';
+import { VIDEO_PASSWORD_LENGTH } from '../videos/passwords.ts';
 import { databaseFileTokens, type FileTokens } from './file-tokens.ts';
 
 const CACHE_MS = 5000;
 const PASSWORD_CACHE_MS = 60_000;
 const MAX_CACHED = 10_000;
-/** PeerTube's VIDEO_PASSWORD length: anything longer cannot match, and is not worth an scrypt. */
-export const VIDEO_PASSWORD_LENGTH = { min: 2, max: 100 } as const;
 /** PeerTube's header for the password of a password-protected video. */
 export const VIDEO_PASSWORD_HEADER = 'x-peertube-video-password';
 
@@ -153,7 +152,7 @@ export function createMediaAccess(pool: pg.Pool, limits: PasswordGuessLimits = D
       if (!await result) return { status: 403, code: 'incorrect_video_password', message: 'Incorrect video password' };
     } catch (error) {
       // The scrypt line is full (auth/password.ts): a refusal like any other, also for the sockets.
-      if (error instanceof HttpError && error.status === 429) return tooMany(Number(error.headers?.['Retry-After'] ?? 1));
+      if (error instanceof DomainError && error.code === 'too_many_requests') return tooMany(error.retryAfterSeconds ?? 1);
       throw error;
     }
     ticket.succeeded();

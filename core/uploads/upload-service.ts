@@ -9,11 +9,12 @@ import { mkdirSync, renameSync, statSync } from 'node:fs';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { toShortUuid, uploads, withTransaction, users, videoPasswords, videos, UserRole, VideoPrivacy, VideoState, type UserRow, type VideoRow } from '../../db/index.ts';
+import { toShortUuid, uploads, withTransaction, videoPasswords, videos, VideoPrivacy, VideoState, type UserRow, type VideoRow } from '../../db/index.ts';
 import type { JobQueue } from '../../jobs/index.ts';
-import { HttpError } from '../../api/errors.ts';
+import { DomainError, invalidInput } from '../errors.ts';
 import { VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from '../vod/transcode-job.ts';
-import { hashVideoPasswords, missingPasswords } from '../../api/routes/video-passwords.ts';
+import { assertPasswordsFor, hashVideoPasswords } from '../videos/passwords.ts';
+import { assertCanPublishOn } from '../videos/channels.ts';
 import { sweepUploadFolders } from './sweep.ts';
 
 export interface UploadMetadata {
@@ -101,12 +102,12 @@ function passwordsOf(fields: Record<string, unknown>): string[] {
   return passwords.filter((password) => password !== '');
 }
 
-function tooLarge(max: number): HttpError {
-  return new HttpError(413, 'max_file_size_reached', `The file is larger than the ${max} bytes allowed`);
+function tooLarge(max: number): DomainError {
+  return new DomainError('max_file_size_reached', `The file is larger than the ${max} bytes allowed`);
 }
 
-function quotaReached(): HttpError {
-  return new HttpError(403, 'quota_reached', 'The user video quota is exceeded with this video');
+function quotaReached(): DomainError {
+  return new DomainError('quota_reached', 'The user video quota is exceeded with this video');
 }
 
 export function createUploadService(options: {
@@ -133,18 +134,13 @@ export function createUploadService(options: {
     work: (client: pg.PoolClient) => Promise<T>): Promise<T> => withTransaction(pool, async (client) => {
     await uploads.lockUserQuota(client, userId);
     if (uploadId !== undefined && !await uploads.deleteReservation(client, uploadId)) {
-      throw new HttpError(404, 'not_found', 'Upload not found (it expired)');
+      throw new DomainError('not_found', 'Upload not found (it expired)');
     }
     if (limits.userQuotaBytes >= 0 && await uploads.usedQuotaBytes(client, userId) - creditBytes + sizeBytes > limits.userQuotaBytes) {
       throw quotaReached();
     }
     return work(client);
   });
-  const checkChannel = async (user: UserRow, channelId: number) => {
-    if (user.role !== UserRole.ADMINISTRATOR && !await users.channelBelongsToUser(pool, channelId, user.id)) {
-      throw new HttpError(403, 'forbidden', 'You cannot publish on this channel');
-    }
-  };
 
   return {
     uploadsDir,
@@ -152,14 +148,14 @@ export function createUploadService(options: {
     parseMetadata(fields) {
       const text = (key: string) => (fields[key] === undefined || fields[key] === null ? undefined : String(fields[key]).trim());
       const channelId = Number(text('channelId'));
-      if (!Number.isInteger(channelId) || channelId <= 0) throw new HttpError(400, 'invalid_input', 'channelId is required');
+      if (!Number.isInteger(channelId) || channelId <= 0) throw invalidInput('channelId is required');
       const filename = text('filename') ?? 'video';
       const name = text('name') || filename.replace(/\.[^.]*$/, '');
-      if (name.length < 3 || name.length > MAX_NAME) throw new HttpError(400, 'invalid_input', `name must be 3 to ${MAX_NAME} characters`);
+      if (name.length < 3 || name.length > MAX_NAME) throw invalidInput(`name must be 3 to ${MAX_NAME} characters`);
       const privacy = text('privacy') ? Number(text('privacy')) : VideoPrivacy.PUBLIC;
-      if (!options.allowedPrivacies().includes(privacy)) throw new HttpError(400, 'unsupported_privacy', `privacy ${privacy} is not available`);
+      if (!options.allowedPrivacies().includes(privacy)) throw new DomainError('unsupported_privacy', `privacy ${privacy} is not available`);
       const videoPasswords = privacy === VideoPrivacy.PASSWORD_PROTECTED ? passwordsOf(fields) : undefined;
-      if (videoPasswords?.length === 0) throw missingPasswords();
+      if (videoPasswords) assertPasswordsFor([privacy], videoPasswords.length);
       return {
         channelId, name, description: (text('description') ?? '').slice(0, 10000), privacy, filename,
         ...(videoPasswords ? { videoPasswords } : {}),
@@ -170,11 +166,11 @@ export function createUploadService(options: {
       if (metadata.privacy !== VideoPrivacy.PASSWORD_PROTECTED) return sealed;
       // Checked (lengths, duplicates) and hashed before anything is kept.
       const passwordHashes = metadata.passwordHashes ?? await hashVideoPasswords(passwords ?? []);
-      if (passwordHashes.length === 0) throw missingPasswords();
+      assertPasswordsFor([metadata.privacy], passwordHashes.length);
       return { ...sealed, passwordHashes };
     },
     async checkAllowed(user, metadata, sizeBytes) {
-      await checkChannel(user, metadata.channelId);
+      await assertCanPublishOn(pool, user, metadata.channelId);
       if (sizeBytes === undefined) return;
       if (sizeBytes > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
       // An early answer only: reserve() decides, atomically.
@@ -200,7 +196,7 @@ export function createUploadService(options: {
     async createVideo(user, metadata, file, uploadId) {
       const size = statSync(file).size;
       if (size > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
-      await checkChannel(user, metadata.channelId);
+      await assertCanPublishOn(pool, user, metadata.channelId);
       const { passwordHashes = [] } = await this.sealMetadata(metadata as UploadMetadata);
       const uuid = randomUUID();
       const id = await withinQuota(user.id, uploadId, size, 0, async (client) => {
@@ -218,9 +214,9 @@ export function createUploadService(options: {
       return { id, uuid, shortUUID: toShortUuid(uuid) };
     },
     async checkReplaceAllowed(video, sizeBytes) {
-      if (video.is_live) throw new HttpError(400, 'video_is_live', 'A live has no source to replace');
+      if (video.is_live) throw new DomainError('video_is_live', 'A live has no source to replace');
       if (video.state !== VideoState.PUBLISHED || !video.hls_path) {
-        throw new HttpError(409, 'video_not_replaceable', 'Only a published on-demand video can have its source replaced');
+        throw new DomainError('video_not_replaceable', 'Only a published on-demand video can have its source replaced');
       }
       if (sizeBytes === undefined) return;
       if (sizeBytes > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);

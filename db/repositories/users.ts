@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { withTransaction } from '../transaction.ts';
 
 export interface UserRow {
   id: number;
@@ -24,9 +25,7 @@ export interface NewUser { username: string; email: string; passwordHash: string
 
 /** A user always comes with an account and a default channel, created in one transaction. */
 export async function createUserWithChannel(pool: pg.Pool, user: NewUser): Promise<UserRow> {
-  const client = await pool.connect();
-  try {
-    await client.query('BEGIN');
+  await withTransaction(pool, async (client) => {
     const { rows: [inserted] } = await client.query<{ id: number }>(
       'INSERT INTO users (username, email, password_hash, role) VALUES ($1, $2, $3, $4) RETURNING id',
       [user.username, user.email, user.passwordHash, user.role]);
@@ -36,13 +35,7 @@ export async function createUserWithChannel(pool: pg.Pool, user: NewUser): Promi
     await client.query(
       'INSERT INTO channels (account_id, name, display_name) VALUES ($1, $2, $3)',
       [account.id, `${user.username}_channel`, `Main ${user.username} channel`]);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK');
-    throw error;
-  } finally {
-    client.release();
-  }
+  });
   return (await findUserByUsername(pool, user.username))!;
 }
 
