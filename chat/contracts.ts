@@ -40,8 +40,6 @@ export interface ChatRoomRef {
   title: string;
 }
 
-export type ChatModerationAction = 'delete' | 'timeout' | 'ban' | 'unban' | 'clear' | 'settings';
-
 export interface ChatRoomSettings {
   /** Seconds between two messages of one author; 0 off. Moderators are exempt. */
   slowModeSeconds: number;

@@ -1,3 +1,3 @@
-export { loadConfig, ConfigError, envNameFor, type LoadOptions } from './load.ts';
-export { ConfigSchema, type Config, type LadderRung } from './schema.ts';
+export { loadConfig, ConfigError, envNameFor,  } from './load.ts';
+export {  type Config,  } from './schema.ts';
 export { createLogger, type Logger } from './logger.ts';

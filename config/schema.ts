@@ -7,7 +7,6 @@ const Rung = Type.Object({
   videoBitrateKbps: Type.Integer({ minimum: 100, maximum: 100000 }),
   audioBitrateKbps: Type.Integer({ minimum: 32, maximum: 512, default: 128 }),
 });
-export type LadderRung = Static<typeof Rung>;
 
 export const ConfigSchema = Type.Object({
   instance: Type.Object({

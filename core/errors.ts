@@ -27,10 +27,6 @@ export class DomainError extends Error {
   }
 }
 
-export function notFound(what: string): DomainError {
-  return new DomainError('not_found', `${what} not found`);
-}
-
 export function invalidInput(message: string): DomainError {
   return new DomainError('invalid_input', message);
 }

@@ -1,4 +1,4 @@
-export { openDatabase, type Database } from './pool.ts';
+export { openDatabase,  } from './pool.ts';
 export { withTransaction } from './transaction.ts';
 export * from './constants.ts';
 export { toShortUuid, fromShortUuid, parseVideoRef, type VideoRef } from './short-uuid.ts';
@@ -10,10 +10,10 @@ export * as liveSessions from './repositories/live-sessions.ts';
 export type { UserRow } from './repositories/users.ts';
 export type { VideoRow } from './repositories/videos.ts';
 export type { LiveRow } from './repositories/lives.ts';
-export type { LiveSessionRow } from './repositories/live-sessions.ts';
+;
 export * as chapters from './repositories/chapters.ts';
 export * as storyboards from './repositories/storyboards.ts';
-export type { StoryboardRow } from './repositories/storyboards.ts';
+;
 export * as uploads from './repositories/uploads.ts';
 export * as videoPasswords from './repositories/video-passwords.ts';
 export * as serverSecrets from './repositories/server-secrets.ts';

@@ -71,7 +71,8 @@ export function createDiskSink(options: DiskSinkOptions): DiskSink {
   };
 
   return {
-    init: (record) => { write(record.uri, record.init.bytes); },
+    // The write's failure is logged and tracked by write() itself: nothing waits on an init segment.
+    init: (record) => { void write(record.uri, record.init.bytes); },
     segment: (segment) => {
       const written = write(segmentUri(segment.msn), segment.bytes);
       if (!written) return;

@@ -1,5 +1,5 @@
 // Resolves the bearer token (if any) to the user on every API request.
-import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyRequest } from 'fastify';
 import type pg from 'pg';
 import { oauth, users, UserRole, type UserRow } from '../../db/index.ts';
 import { hashToken } from './tokens.ts';
@@ -49,4 +49,4 @@ export function requireAdmin(request: FastifyRequest): UserRow {
   return user;
 }
 
-export type { FastifyReply };
+;

@@ -31,12 +31,6 @@ export function splitOccupant(address: string): { room: string; nick: string | n
   return { room: address.slice(0, slash), nick: address.slice(slash + 1) };
 }
 
-/** The local part of a room's bare address (`live-…@conference.example` → `live-…`). */
-export function roomLocalPart(bare: string): string {
-  const at = bare.indexOf('@');
-  return at < 0 ? '' : bare.slice(0, at);
-}
-
 /** The n-th nick to try when the wanted one is taken in the MUC: "ann", "ann (web)", "ann (web 2)", … */
 export function nickCandidate(nick: string, attempt: number): string {
   const base = nick.trim() || 'guest';

@@ -2,7 +2,7 @@
 // byte stream (SRT, WHIP): tag splitting, onMetaData, and the GOP-caching MediaFeed.
 export {
   FLV_TAG_AUDIO, FLV_TAG_SCRIPT, FLV_TAG_VIDEO, FlvFormatError, FlvTagReader, classifyTag, isVideoKeyframeTag,
-  type FlvHeader, type FlvTag, type FlvTagKind,
+   type FlvTag, 
 } from './tag-reader.ts';
-export { readOnMetaData, type MetadataValues } from './metadata.ts';
-export { DEFAULT_MAX_GOP_BYTES, DEFAULT_MAX_GOP_TAGS, FlvGopFeed, type FlvGopFeedOptions } from './gop-feed.ts';
+export { readOnMetaData,  } from './metadata.ts';
+export { DEFAULT_MAX_GOP_BYTES,  FlvGopFeed,  } from './gop-feed.ts';

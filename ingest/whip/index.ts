@@ -1,5 +1,5 @@
 export {
-  WhipEndpoint, type WhipEndpointOptions, type WhipPublishRequest, type WhipPublishOutcome, type WhipRefusal, type WhipEndOutcome,
+  WhipEndpoint,     
 } from './endpoint.ts';
-export type { SpawnFfmpeg, FfmpegProcess } from './remuxer.ts';
-export type { WhipSessionTimeouts } from './session.ts';
+;
+;

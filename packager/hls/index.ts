@@ -13,21 +13,21 @@
 //   GET master.m3u8 → hls.masterPlaylist() ?? 404;  GET <i>/<name>?<query> → await hls.answer(i, name, { query, signal })
 //     → { kind: 'body', contentType, body } | { kind: 'error', status, message } | { kind: 'on-disk' } (serve the sink's file)
 //   transcoder restarted → hls.restartInput({ wallClockAnchorMs });  publisher gone for good → hls.end()
-export { latencyProfile, isLatencyMode, LatencyMode, type LatencyProfile } from './latency-profile.ts';
-export { LiveHls, type LiveHlsOptions, type LadderRendition } from './live-hls.ts';
+export { latencyProfile,   type LatencyProfile } from './latency-profile.ts';
+export { LiveHls,   } from './live-hls.ts';
 export {
   LiveRendition,
-  type LiveRenditionOptions, type RenditionSink, type InitRecord, type BlockOutcome, type BlockTarget,
-  type PartOutcome, type RenditionStats,
+   type RenditionSink, type InitRecord,  
+   
 } from './rendition.ts';
-export { answerMediaRequest, type MediaReply, type MediaRequestOptions } from './requests.ts';
-export { parseDeliveryDirectives, type DeliveryDirectives, type DirectivesResult } from './delivery-directives.ts';
-export { writeMediaPlaylist, effectiveHoldBacks, SKIP_BOUNDARY_TARGETS, type MediaPlaylistInput, type MediaPlaylistOptions, type RenditionReport } from './playlist.ts';
-export { writeMasterPlaylist, bandwidthFor, type VariantStream } from './master.ts';
-export { Segmenter, type SegmenterOptions, type SegmentContext, type AppendResult } from './segmenter.ts';
+export {  type MediaReply,  } from './requests.ts';
+export { parseDeliveryDirectives,   } from './delivery-directives.ts';
+export { writeMediaPlaylist,    type MediaPlaylistOptions,  } from './playlist.ts';
+export { writeMasterPlaylist,  type VariantStream } from './master.ts';
+export { Segmenter,    } from './segmenter.ts';
 export {
-  initUri, segmentUri, partUri, variantUri, siblingPlaylistUri, parseMediaUri,
-  MEDIA_PLAYLIST_NAME, MASTER_PLAYLIST_NAME, CONTENT_TYPES, type MediaUri,
+  initUri, segmentUri, partUri, variantUri,  parseMediaUri,
+  MEDIA_PLAYLIST_NAME, MASTER_PLAYLIST_NAME, CONTENT_TYPES, 
 } from './uris.ts';
-export type { MediaChunk, Part, PartInfo, Segment, SegmentInfo, OpenSegment, RenditionPosition } from './types.ts';
-export type { WaitOptions } from './waiters.ts';
+export type { MediaChunk,   Segment, SegmentInfo,   } from './types.ts';
+;

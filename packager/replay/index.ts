@@ -1,2 +1,2 @@
-export { buildReplayPlaylists, type ReplayPlaylists } from './vod-playlists.ts';
+export { buildReplayPlaylists,  } from './vod-playlists.ts';
 export { makeReplayThumbnail } from './thumbnail.ts';

@@ -1,4 +1,4 @@
 export {
-  WhepManager, whepRendition, DEFAULT_MAX_WHEP_VIEWERS, type WhepManagerOptions, type WhepPlayRequest, type WhepPlayOutcome,
+  WhepManager, whepRendition,    
 } from './manager.ts';
-export { buildWhepCommand, type WhepCommandOptions } from './command.ts';
+export { buildWhepCommand,  } from './command.ts';
