@@ -13,6 +13,7 @@ import { buildApp } from './app.ts';
 import { ensureAdmin } from '../core/users/bootstrap-admin.ts';
 import type { AppContext, WebRtcServices } from './context.ts';
 import { LiveManager } from '../core/live/live-manager.ts';
+import { postgresLiveStore } from '../core/live/live-store.ts';
 import { openStreamKeyVault } from '../core/live/stream-keys.ts';
 import { startRealtime, type Realtime } from './live/realtime.ts';
 import { accessInfoOf, createMediaAccess } from '../core/media-access/access.ts';
@@ -80,7 +81,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   const streamKeys = await openStreamKeyVault(database.pool);
   const lives = new LiveManager({
-    streamKeys, pool: database.pool, processLock: database.processLock, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live'),
+    streamKeys, store: postgresLiveStore(database.pool), processLock: database.processLock, config, ffmpegPath: ffmpeg.ffmpeg, encoder, mediaRoot, log: log.child('live'),
     onRecordingEnded: (sessionId) => jobs.enqueue<ReplayJob>(REPLAY_QUEUE, { sessionId }),
   });
   await lives.recoverAfterRestart();

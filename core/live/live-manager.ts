@@ -2,12 +2,12 @@
 // transcoder per session, and moves the video through waiting -> published -> ended.
 import { EventEmitter } from 'node:events';
 import { join } from 'node:path';
-import type pg from 'pg';
 import type { Config, Logger } from '../../config/index.ts';
-import { lives, liveSessions, videos, VideoState, LiveVideoError, type ProcessLock } from '../../db/index.ts';
+import { VideoState, LiveVideoError, type ProcessLock } from '../../db/index.ts';
 import type { Admission, PublishAttempt, PublishGate } from '../../ingest/index.ts';
 import { prepareLiveTranscoder, writeEndedPlaylists, type EncoderSelection } from '../../packager/index.ts';
 import type { LiveSession } from './live-session.ts';
+import type { LiveStore } from './live-store.ts';
 import type { StreamKeyVault } from './stream-keys.ts';
 
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,10 +23,21 @@ export interface LiveManagerEvents {
   'state-change': [change: LiveStateChange];
 }
 
+/** The media side of a session: the packager's transcoder and its final playlists (ffmpeg in production). */
+export interface LiveMedia {
+  prepare: typeof prepareLiveTranscoder;
+  writeEndedPlaylists: typeof writeEndedPlaylists;
+}
+
+const PACKAGER_MEDIA: LiveMedia = { prepare: prepareLiveTranscoder, writeEndedPlaylists };
+
 export interface LiveManagerOptions {
   /** A session that recorded its segments for a replay has ended (normally or in a crash). */
   onRecordingEnded?: (sessionId: number) => Promise<void>;
-  pool: pg.Pool;
+  /** The lives, sessions and video states (core/live/live-store.ts: Postgres). */
+  store: LiveStore;
+  /** Defaults to the packager: ffmpeg and LL-HLS. */
+  media?: LiveMedia;
   /** This process's liveness lock: sessions record it, and recovery spares those of live processes. */
   processLock: ProcessLock;
   config: Config;
@@ -40,12 +51,16 @@ export interface LiveManagerOptions {
 
 export class LiveManager extends EventEmitter<LiveManagerEvents> implements PublishGate {
   readonly #options: LiveManagerOptions;
+  readonly #store: LiveStore;
+  readonly #media: LiveMedia;
   /** Active sessions by live id: the only record the media path consults. */
   readonly #active = new Map<number, LiveSession>();
 
   constructor(options: LiveManagerOptions) {
     super();
     this.#options = options;
+    this.#store = options.store;
+    this.#media = options.media ?? PACKAGER_MEDIA;
   }
 
   /** For the routes that create, show and rotate stream keys. */
@@ -72,9 +87,9 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
 
   /** A server that stopped mid-stream left sessions open: end them and reset their lives. */
   async recoverAfterRestart(): Promise<void> {
-    const { pool, log } = this.#options;
-    for (const { sessionId, videoId, permanent, saveReplay } of await liveSessions.closeDanglingSessions(pool, (key) => this.#options.processLock.isGone(key))) {
-      await videos.setVideoState(pool, videoId, permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED);
+    const { log } = this.#options;
+    for (const { sessionId, videoId, permanent, saveReplay } of await this.#store.closeDanglingSessions((key) => this.#options.processLock.isGone(key))) {
+      await this.#store.setVideoState(videoId, permanent ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED);
       log.info(`live of video ${videoId} was streaming when the server stopped: marked ${permanent ? 'waiting' : 'ended'}`);
       // What was recorded before the stop is on disk: it still becomes the replay.
       if (saveReplay) await this.#options.onRecordingEnded?.(sessionId);
@@ -84,47 +99,45 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
   /** Another server process on this database streams this live now. */
   async #runsElsewhere(liveId: number): Promise<boolean> {
     const { processLock } = this.#options;
-    for (const owner of await liveSessions.openSessionOwners(this.#options.pool, liveId)) {
+    for (const owner of await this.#store.openSessionOwners(liveId)) {
       if (owner !== processLock.key && !await processLock.isGone(owner)) return true;
     }
     return false;
   }
 
   async admit(attempt: PublishAttempt): Promise<Admission> {
-    const { pool, log } = this.#options;
+    const { log } = this.#options;
     if (!UUID_PATTERN.test(attempt.streamKey)) return { admitted: false, reason: 'unknown stream key' };
     // Every protocol (RTMP, RTMPS, SRT, WHIP) comes through here: one lookup, by the key's hash.
-    const live = await lives.findLiveByStreamKeyHash(pool, this.#options.streamKeys.lookupHash(attempt.streamKey));
+    const live = await this.#store.findLiveByKeyHash(this.#options.streamKeys.lookupHash(attempt.streamKey));
     if (!live) return { admitted: false, reason: 'unknown stream key' };
-    const video = await videos.findVideo(pool, { id: live.video_id });
-    if (!video) return { admitted: false, reason: 'unknown stream key' };
-    if (video.state === VideoState.LIVE_ENDED && !live.permanent_live) {
-      return { admitted: false, reason: `live ${video.uuid} has ended; create a new live or use a permanent one` };
+    if (live.videoState === VideoState.LIVE_ENDED && !live.permanent) {
+      return { admitted: false, reason: `live ${live.videoUuid} has ended; create a new live or use a permanent one` };
     }
     // Check and reserve in the same tick, so that two publishers racing on one key cannot both pass.
-    const current = this.#active.get(live.id);
+    const current = this.#active.get(live.liveId);
     if (current?.graceTimer && !current.ending) return this.#resume(current, attempt);
-    if (current) return { admitted: false, reason: `live ${video.uuid} already has a publisher` };
-    const placeholder = { liveId: live.id } as LiveSession;
-    this.#active.set(live.id, placeholder);
+    if (current) return { admitted: false, reason: `live ${live.videoUuid} already has a publisher` };
+    const placeholder = { liveId: live.liveId } as LiveSession;
+    this.#active.set(live.liveId, placeholder);
     try {
-      if (await this.#runsElsewhere(live.id)) {
-        this.#active.delete(live.id);
-        return { admitted: false, reason: `live ${video.uuid} already has a publisher (on another server process)` };
+      if (await this.#runsElsewhere(live.liveId)) {
+        this.#active.delete(live.liveId);
+        return { admitted: false, reason: `live ${live.videoUuid} already has a publisher (on another server process)` };
       }
-      const row = await liveSessions.startLiveSession(pool, live.id, attempt.protocol, live.save_replay, this.#options.processLock.key);
+      const row = await this.#store.startSession(live.liveId, attempt.protocol, live.saveReplay, this.#options.processLock.key);
       const session: LiveSession = {
         sessionId: row.id,
-        liveId: live.id,
-        videoId: video.id,
-        videoUuid: video.uuid,
-        permanent: live.permanent_live,
+        liveId: live.liveId,
+        videoId: live.videoId,
+        videoUuid: live.videoUuid,
+        permanent: live.permanent,
         attempt,
         graceTimer: undefined,
-        startedAt: row.started_at,
-        mediaPath: join('hls', video.uuid, String(row.id)),
-        latencyMode: live.latency_mode === 2 || live.latency_mode === 3 ? live.latency_mode : 1,
-        keepAllSegments: live.save_replay,
+        startedAt: row.startedAt,
+        mediaPath: join('hls', live.videoUuid, String(row.id)),
+        latencyMode: live.latencyMode === 2 || live.latencyMode === 3 ? live.latencyMode : 1,
+        keepAllSegments: live.saveReplay,
         renditions: [],
         transcoder: undefined,
         output: undefined,
@@ -132,24 +145,24 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
         playable: false,
         ending: undefined,
       };
-      this.#active.set(live.id, session);
-      log.info(`live ${video.uuid} session ${row.id} started over ${attempt.protocol} from ${attempt.remoteAddress}`);
+      this.#active.set(live.liveId, session);
+      log.info(`live ${live.videoUuid} session ${row.id} started over ${attempt.protocol} from ${attempt.remoteAddress}`);
       void this.#startTranscoding(session).catch((error: Error) => {
-        log.error(`live ${video.uuid}: transcoding could not start: ${error.message}`);
+        log.error(`live ${live.videoUuid}: transcoding could not start: ${error.message}`);
         attempt.disconnect('transcoding could not start');
         void this.#end(session, LiveVideoError.FFMPEG_ERROR);
       });
       return { admitted: true, publisherGone: () => this.#publisherGone(session, attempt) };
     } catch (error) {
-      this.#active.delete(live.id);
+      this.#active.delete(live.liveId);
       throw error;
     }
   }
 
   async #startTranscoding(session: LiveSession): Promise<void> {
-    const { config, pool, log, encoder } = this.#options;
+    const { config, log, encoder } = this.#options;
     const liveLog = log.child(`live:${session.videoUuid.slice(0, 8)}`);
-    const prepared = await prepareLiveTranscoder({
+    const prepared = await this.#media.prepare({
       config,
       encoder,
       ffmpegPath: this.#options.ffmpegPath,
@@ -172,7 +185,7 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
       void this.#end(session, LiveVideoError.FFMPEG_ERROR);
     });
     transcoder.start();
-    await liveSessions.describeLiveSession(pool, session.sessionId, encoder.backend.id, renditions.map((rung) => rung.height));
+    await this.#store.describeSession(session.sessionId, encoder.backend.id, renditions.map((rung) => rung.height));
     log.info(`live ${session.videoUuid}: ${source.width}x${sourceHeight} source, renditions ` +
       `${renditions.map((rung) => rung.passthrough ? `${rung.height}p(source)` : `${rung.height}p`).join(', ')} with ${encoder.backend.id}`);
   }
@@ -209,7 +222,7 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
   async #markPlayable(session: LiveSession): Promise<void> {
     if (session.ending) return;
     session.playable = true;
-    await videos.setVideoState(this.#options.pool, session.videoId, VideoState.PUBLISHED);
+    await this.#store.setVideoState(session.videoId, VideoState.PUBLISHED);
     this.emit('state-change', { videoId: session.videoId, videoUuid: session.videoUuid, state: VideoState.PUBLISHED, session });
   }
 
@@ -219,7 +232,7 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
   }
 
   async #finish(session: LiveSession, error: number | null): Promise<void> {
-    const { pool, log } = this.#options;
+    const { log } = this.#options;
     clearTimeout(session.graceTimer);
     session.graceTimer = undefined;
     try {
@@ -227,13 +240,13 @@ export class LiveManager extends EventEmitter<LiveManagerEvents> implements Publ
       if (session.output) {
         session.output.end();
         await Promise.all(session.sinks.map((sink) => sink.flush()));
-        await writeEndedPlaylists(session.output, join(this.#options.mediaRoot, session.mediaPath));
+        await this.#media.writeEndedPlaylists(session.output, join(this.#options.mediaRoot, session.mediaPath));
       }
-      await liveSessions.endLiveSession(pool, session.sessionId, error);
+      await this.#store.endSession(session.sessionId, error);
       // A publish that never became watchable (dropped during the handshake, no media) is a
       // cancelled attempt, not the end of a one-off live: it waits for the streamer to try again.
       const state = session.permanent || !session.playable ? VideoState.WAITING_FOR_LIVE : VideoState.LIVE_ENDED;
-      await videos.setVideoState(pool, session.videoId, state);
+      await this.#store.setVideoState(session.videoId, state);
       log.info(`live ${session.videoUuid} session ${session.sessionId} ended${error ? ` with error ${error}` : ''}`);
       this.emit('state-change', { videoId: session.videoId, videoUuid: session.videoUuid, state, session: undefined });
       if (session.keepAllSegments && session.playable) await this.#options.onRecordingEnded?.(session.sessionId);
