@@ -11,23 +11,12 @@ import { join } from 'node:path';
 import type pg from 'pg';
 import { toShortUuid, uploads, withTransaction, videoPasswords, videos, VideoPrivacy, VideoState, type UserRow, type VideoRow } from '../../db/index.ts';
 import type { JobQueue } from '../../jobs/index.ts';
-import { DomainError, invalidInput } from '../errors.ts';
+import { DomainError } from '../errors.ts';
 import { VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from '../vod/transcode-job.ts';
 import { assertPasswordsFor, hashVideoPasswords } from '../videos/passwords.ts';
+import { assertFileSize, assertReplaceable, assertWithinQuota, parseUploadMetadata, type UploadMetadata } from './upload-rules.ts';
 import { assertCanPublishOn } from '../videos/channels.ts';
 import { sweepUploadFolders } from './sweep.ts';
-
-export interface UploadMetadata {
-  channelId: number;
-  name: string;
-  description: string;
-  privacy: number;
-  filename: string;
-  /** Privacy 5: the video's passwords (PeerTube's upload field videoPasswords), in clear: never written anywhere. */
-  videoPasswords?: string[];
-  /** The same, hashed by sealMetadata: the only form an unfinished upload keeps (state file, database). */
-  passwordHashes?: string[];
-}
 
 /** The checked metadata of an upload that is kept until it completes: its passwords only hashed. */
 export type SealedMetadata = Omit<UploadMetadata, 'videoPasswords'>;
@@ -83,33 +72,6 @@ export interface UploadService {
   replaceSource(video: VideoRow, filename: string, file: string, uploadId?: string): Promise<void>;
 }
 
-const MAX_NAME = 120;
-
-/**
- * The passwords of a privacy-5 upload: `videoPasswords` as an array (JSON body of a resumable
- * upload) or a single string (a tus metadata value, a multipart field), or the multipart fields
- * `videoPasswords[]` / `videoPasswords[0]`, `videoPasswords[1]`… (PeerTube's client form data).
- */
-function passwordsOf(fields: Record<string, unknown>): string[] {
-  const passwords: string[] = [];
-  const add = (value: unknown) => {
-    if (Array.isArray(value)) for (const item of value) add(item);
-    else if (typeof value === 'string' || typeof value === 'number') passwords.push(String(value));
-  };
-  for (const [key, value] of Object.entries(fields)) {
-    if (key === 'videoPasswords' || /^videoPasswords\[\d*\]$/.test(key)) add(value);
-  }
-  return passwords.filter((password) => password !== '');
-}
-
-function tooLarge(max: number): DomainError {
-  return new DomainError('max_file_size_reached', `The file is larger than the ${max} bytes allowed`);
-}
-
-function quotaReached(): DomainError {
-  return new DomainError('quota_reached', 'The user video quota is exceeded with this video');
-}
-
 export function createUploadService(options: {
   pool: pg.Pool; jobs: JobQueue; dataDir: string; limits: UploadLimits; allowedPrivacies: () => number[];
 }): UploadService {
@@ -136,31 +98,14 @@ export function createUploadService(options: {
     if (uploadId !== undefined && !await uploads.deleteReservation(client, uploadId)) {
       throw new DomainError('not_found', 'Upload not found (it expired)');
     }
-    if (limits.userQuotaBytes >= 0 && await uploads.usedQuotaBytes(client, userId) - creditBytes + sizeBytes > limits.userQuotaBytes) {
-      throw quotaReached();
-    }
+    if (limits.userQuotaBytes >= 0) assertWithinQuota({ usedBytes: await uploads.usedQuotaBytes(client, userId), creditBytes, sizeBytes }, limits);
     return work(client);
   });
 
   return {
     uploadsDir,
     limits,
-    parseMetadata(fields) {
-      const text = (key: string) => (fields[key] === undefined || fields[key] === null ? undefined : String(fields[key]).trim());
-      const channelId = Number(text('channelId'));
-      if (!Number.isInteger(channelId) || channelId <= 0) throw invalidInput('channelId is required');
-      const filename = text('filename') ?? 'video';
-      const name = text('name') || filename.replace(/\.[^.]*$/, '');
-      if (name.length < 3 || name.length > MAX_NAME) throw invalidInput(`name must be 3 to ${MAX_NAME} characters`);
-      const privacy = text('privacy') ? Number(text('privacy')) : VideoPrivacy.PUBLIC;
-      if (!options.allowedPrivacies().includes(privacy)) throw new DomainError('unsupported_privacy', `privacy ${privacy} is not available`);
-      const videoPasswords = privacy === VideoPrivacy.PASSWORD_PROTECTED ? passwordsOf(fields) : undefined;
-      if (videoPasswords) assertPasswordsFor([privacy], videoPasswords.length);
-      return {
-        channelId, name, description: (text('description') ?? '').slice(0, 10000), privacy, filename,
-        ...(videoPasswords ? { videoPasswords } : {}),
-      };
-    },
+    parseMetadata: (fields) => parseUploadMetadata(fields, options.allowedPrivacies()),
     async sealMetadata(metadata) {
       const { videoPasswords: passwords, ...sealed } = metadata;
       if (metadata.privacy !== VideoPrivacy.PASSWORD_PROTECTED) return sealed;
@@ -172,12 +117,12 @@ export function createUploadService(options: {
     async checkAllowed(user, metadata, sizeBytes) {
       await assertCanPublishOn(pool, user, metadata.channelId);
       if (sizeBytes === undefined) return;
-      if (sizeBytes > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
+      assertFileSize(sizeBytes, limits);
       // An early answer only: reserve() decides, atomically.
-      if (limits.userQuotaBytes >= 0 && await uploads.usedQuotaBytes(pool, user.id) + sizeBytes > limits.userQuotaBytes) throw quotaReached();
+      if (limits.userQuotaBytes >= 0) assertWithinQuota({ usedBytes: await uploads.usedQuotaBytes(pool, user.id), sizeBytes }, limits);
     },
     async reserve(upload) {
-      if (upload.sizeBytes > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
+      assertFileSize(upload.sizeBytes, limits);
       await withinQuota(upload.userId, undefined, upload.sizeBytes, upload.creditBytes ?? 0, (client) => uploads.insertReservation(client, {
         uploadId: upload.uploadId, userId: upload.userId, folder: upload.folder, sizeBytes: upload.sizeBytes,
         expiresInSeconds: limits.unfinishedExpirySeconds, metadata: upload.metadata,
@@ -195,7 +140,7 @@ export function createUploadService(options: {
     },
     async createVideo(user, metadata, file, uploadId) {
       const size = statSync(file).size;
-      if (size > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
+      assertFileSize(size, limits);
       await assertCanPublishOn(pool, user, metadata.channelId);
       const { passwordHashes = [] } = await this.sealMetadata(metadata as UploadMetadata);
       const uuid = randomUUID();
@@ -214,20 +159,17 @@ export function createUploadService(options: {
       return { id, uuid, shortUUID: toShortUuid(uuid) };
     },
     async checkReplaceAllowed(video, sizeBytes) {
-      if (video.is_live) throw new DomainError('video_is_live', 'A live has no source to replace');
-      if (video.state !== VideoState.PUBLISHED || !video.hls_path) {
-        throw new DomainError('video_not_replaceable', 'Only a published on-demand video can have its source replaced');
-      }
+      assertReplaceable(video);
       if (sizeBytes === undefined) return;
-      if (sizeBytes > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
+      assertFileSize(sizeBytes, limits);
       // The new original takes the place of the old one in the owner's quota (an early answer: reserve() decides).
-      const used = await uploads.usedQuotaBytes(pool, video.owner_user_id) - Number(video.size_bytes ?? 0);
-      if (limits.userQuotaBytes >= 0 && used + sizeBytes > limits.userQuotaBytes) throw quotaReached();
+      if (limits.userQuotaBytes < 0) return;
+      assertWithinQuota({ usedBytes: await uploads.usedQuotaBytes(pool, video.owner_user_id), creditBytes: Number(video.size_bytes ?? 0), sizeBytes }, limits);
     },
     async replaceSource(video, _filename, file, uploadId) {
       const size = statSync(file).size;
       await this.checkReplaceAllowed(video, undefined);
-      if (size > limits.maxFileSizeBytes) throw tooLarge(limits.maxFileSizeBytes);
+      assertFileSize(size, limits);
       const name = `${video.uuid}-${randomUUID()}`;
       await withinQuota(video.owner_user_id, uploadId, size, Number(video.size_bytes ?? 0), async (client) => {
         await uploads.startReplacement(client, video.id, size);
