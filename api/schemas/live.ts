@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 
 const Privacy = Type.Integer({ minimum: 1, maximum: 5, description: '1 public, 2 unlisted, 3 private, 4 internal, 5 password' });
 const ReplaySettings = Type.Object({ privacy: Privacy });
@@ -63,3 +63,11 @@ export const LiveSessionList = Type.Object({
 
 /** POST /videos/live/{id}/stream-key: the new key (the old one no longer admits publishers). */
 export const StreamKeyRenewed = Type.Object({ streamKey: Type.String({ description: 'The new stream key' }) });
+
+// The JSON shapes as the browser reads them: web/app/api.js imports these in its JSDoc types.
+/** @public */
+export type LiveJson = Static<typeof LiveVideo>;
+/** @public */
+export type LiveCreatedJson = Static<typeof LiveCreated>;
+/** @public */
+export type LiveSessionListJson = Static<typeof LiveSessionList>;

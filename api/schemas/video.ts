@@ -58,3 +58,7 @@ export const VideoUpdate = Type.Object({
   privacy: Type.Optional(Type.Integer({ minimum: 1, maximum: 5 })),
   videoPasswords: Type.Optional(Type.Array(Type.String({ minLength: 2, maxLength: 100 }), { maxItems: 100, description: 'Replaces the passwords (privacy 5)' })),
 }, { additionalProperties: false });
+
+// The JSON shapes as the browser reads them: web/app/api.js imports these in its JSDoc types.
+/** @public */
+export type VideoListJson = Static<typeof VideoList>;

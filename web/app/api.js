@@ -17,6 +17,26 @@ export class ApiError extends Error {
   }
 }
 
+/** @typedef {import('../../api/schemas/video.ts').VideoJson} Video */
+/** @typedef {import('../../api/schemas/video.ts').VideoListJson} VideoList */
+/** @typedef {import('../../api/schemas/live.ts').LiveJson} Live */
+/** @typedef {import('../../api/schemas/live.ts').LiveCreatedJson} LiveCreated */
+/** @typedef {import('../../api/schemas/live.ts').LiveSessionListJson} LiveSessionList */
+
+/**
+ * @typedef {object} RequestOptions
+ * @property {string} [method]
+ * @property {Record<string, unknown>} [query] appended to the URL; undefined values are left out
+ * @property {unknown} [json] sent as the JSON body
+ * @property {Record<string, string>} [form] sent as application/x-www-form-urlencoded
+ * @property {string | null} [token] the bearer token
+ * @property {Record<string, string>} [headers]
+ */
+/**
+ * What the calls below take besides their ids: the password of a password-protected video (privacy 5), and paging.
+ * @typedef {{ password?: string, start?: number, count?: number, from?: number, to?: number }} VideoCallOptions
+ */
+
 // ---- token storage ----------------------------------------------------------------------
 
 export function getTokens() {
@@ -62,7 +82,12 @@ async function errorOf(response) {
   return new ApiError(response.status, body?.code ?? 'error', body?.detail ?? body?.error ?? response.statusText);
 }
 
+/**
+ * @param {string} path
+ * @param {RequestOptions} [options]
+ */
 async function send(path, { method = 'GET', query, json, form, token, headers: extraHeaders } = {}) {
+  /** @type {Record<string, string>} */
   const headers = { Accept: 'application/json', ...extraHeaders };
   let body;
   if (json !== undefined) {
@@ -134,6 +159,8 @@ export async function accessToken() {
 /**
  * Calls the API and returns its parsed JSON (null for 204). With `auth`, sends the bearer token,
  * refreshing it once on a 401; a session the server no longer knows is cleared.
+ * @param {string} path
+ * @param {RequestOptions & { auth?: boolean }} [options]
  */
 export async function request(path, { auth = true, ...options } = {}) {
   const token = auth ? await accessToken() : null;
@@ -175,23 +202,37 @@ export function getConfig() {
 
 export const getMe = () => request('/users/me');
 
-/** `params`: start, count, isLive, state, sort. */
+/**
+ * `params`: start, count, isLive, state, sort.
+ * @param {Record<string, unknown>} [params]
+ */
+/** @returns {Promise<VideoList>} */
 export const listVideos = (params = {}) => request('/videos', { query: params });
+/**
+ * @param {Record<string, unknown>} [params]
+ */
+/** @returns {Promise<VideoList>} */
 export const listMyVideos = (params = {}) => request('/users/me/videos', { query: params });
 /** PeerTube's header for the password of a password-protected video (privacy 5). */
 const passwordHeaders = (password) => (password ? { 'x-peertube-video-password': password } : undefined);
-/** `password`: for a password-protected video (errors: video_requires_password, incorrect_video_password). */
-export const getVideo = (id, { password } = {}) => request(`/videos/${encodeURIComponent(id)}`, { headers: passwordHeaders(password) });
+/**
+ * `password`: for a password-protected video (errors: video_requires_password, incorrect_video_password).
+ * @returns {Promise<Video>}
+ */
+export const getVideo = (id, { password } = /** @type {VideoCallOptions} */ ({})) => request(`/videos/${encodeURIComponent(id)}`, { headers: passwordHeaders(password) });
 /** A short-lived token for the video's media URLs (`?videoFileToken=`): { files: { token, expires } }. */
-export const requestFileToken = (id, { password } = {}) =>
+export const requestFileToken = (id, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/token`, { method: 'POST', headers: passwordHeaders(password) });
 export const updateVideo = (id, patch) => request(`/videos/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
 
+/** @returns {Promise<LiveCreated>} */
 export const createLive = (body) => request('/videos/live', { method: 'POST', json: body });
+/** @returns {Promise<Live>} */
 export const getLive = (id) => request(`/videos/live/${encodeURIComponent(id)}`);
 export const updateLive = (id, patch) => request(`/videos/live/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
 /** A new stream key for the live: `{ streamKey }`; the old one stops working. */
 export const regenerateStreamKey = (id) => request(`/videos/live/${encodeURIComponent(id)}/stream-key`, { method: 'POST' });
+/** @returns {Promise<LiveSessionList>} */
 export const listLiveSessions = (id) => request(`/videos/live/${encodeURIComponent(id)}/sessions`);
 
 /** PeerTube video states used by the front end. */
@@ -200,21 +241,21 @@ export const VideoState = Object.freeze({ PUBLISHED: 1, WAITING_FOR_LIVE: 4, LIV
 // ---- views and comments (PeerTube's shapes) ---------------------------------------------------
 
 /** Counts a view (the server keeps one per IP and video every few minutes). */
-export const postView = (id, { password } = {}) =>
+export const postView = (id, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/views`, { method: 'POST', json: {}, headers: passwordHeaders(password) });
-export const listCommentThreads = (id, { password, start = 0, count = 20 } = {}) =>
+export const listCommentThreads = (id, { password, start = 0, count = 20 } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comment-threads`, { query: { start, count }, headers: passwordHeaders(password) });
-export const getCommentThread = (id, threadId, { password } = {}) =>
+export const getCommentThread = (id, threadId, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comment-threads/${encodeURIComponent(threadId)}`, { headers: passwordHeaders(password) });
-export const addComment = (id, text, { password } = {}) =>
+export const addComment = (id, text, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comment-threads`, { method: 'POST', json: { text }, headers: passwordHeaders(password) });
-export const replyToComment = (id, commentId, text, { password } = {}) =>
+export const replyToComment = (id, commentId, text, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comments/${encodeURIComponent(commentId)}`, { method: 'POST', json: { text }, headers: passwordHeaders(password) });
-export const deleteComment = (id, commentId, { password } = {}) =>
+export const deleteComment = (id, commentId, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comments/${encodeURIComponent(commentId)}`, { method: 'DELETE', headers: passwordHeaders(password) });
 
 // ---- chat (docs/CHAT.md; the live chat itself goes over socket.io) --------------------------------
 
 /** The messages said during the live this video records: { total, data: ChatMessage[] } by offsetSeconds. */
-export const getChatReplay = (id, { password, from, to } = {}) =>
+export const getChatReplay = (id, { password, from, to } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/chat/replay`, { query: { from, to }, headers: passwordHeaders(password) });

@@ -25,7 +25,7 @@ export class ChatPanel {
   #toolbar = null;
 
   /** `root`: the panel element (#chat); `password`: the one the viewer gave for a protected video. */
-  constructor(root, video, { password } = {}) {
+  constructor(root, video, { password } = /** @type {{ password?: string }} */ ({})) {
     this.#root = root;
     this.#video = video;
     this.#password = password;

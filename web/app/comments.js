@@ -22,7 +22,7 @@ export class CommentsSection {
   #loaded = 0;
 
   /** `root`: the section element (#comments); `password`: for a password-protected video. */
-  constructor(root, video, { password } = {}) {
+  constructor(root, video, { password } = /** @type {{ password?: string }} */ ({})) {
     this.#root = root;
     this.#video = video;
     this.#ref = video.uuid ?? video.id;

@@ -68,6 +68,7 @@ export function formatRelative(iso) {
   if (!iso) return '';
   const seconds = (new Date(iso).getTime() - Date.now()) / 1000;
   if (Number.isNaN(seconds)) return '';
+  /** @type {Array<[Intl.RelativeTimeFormatUnit, number]>} */
   const units = [['year', 31_536_000], ['month', 2_592_000], ['week', 604_800], ['day', 86_400], ['hour', 3600], ['minute', 60]];
   for (const [unit, size] of units) {
     if (Math.abs(seconds) >= size) return relativeFormat.format(Math.round(seconds / size), unit);

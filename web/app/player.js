@@ -30,6 +30,17 @@ export function playbackSupport(video) {
   return null;
 }
 
+/**
+ * @typedef {object} PlayerOptions
+ * @property {boolean} [live]
+ * @property {number} [latencyMode] PeerTube's: 1 default, 2 high latency, 3 small latency
+ * @property {(behind: boolean) => void} [onEdge]
+ * @property {(levels: Array<{ height: number }>) => void} [onLevels]
+ * @property {(index: number, auto: boolean) => void} [onLevelSwitch]
+ * @property {(message: string) => void} [onFailure]
+ * @property {() => void} [onAutoplayBlocked]
+ */
+
 export class LivePlayer {
   #video;
   #live;
@@ -52,7 +63,7 @@ export class LivePlayer {
    * Handlers: onEdge(behind: boolean), onLevels(levels), onLevelSwitch(index, auto),
    * onFailure(message) (recovery gave up; the player is stopped), onAutoplayBlocked().
    */
-  constructor(video, { live = true, latencyMode = 1, ...handlers } = {}) {
+  constructor(video, { live = true, latencyMode = 1, ...handlers } = /** @type {PlayerOptions} */ ({})) {
     this.#video = video;
     this.#live = live;
     this.#latencyMode = latencyMode;
@@ -286,6 +297,11 @@ export class LivePlayer {
     });
   }
 
+  /**
+   * A public debug handle, kept stable: `window.__player = { hls, video, player }` (the hls.js
+   * instance or null under native HLS, the <video>, this player). Open the console on a watch page
+   * to read `__player.hls.latency` or the levels; the browser tests read it the same way.
+   */
   #publish() {
     window.__player = { hls: this.#hls, video: this.#video, player: this };
   }

@@ -65,7 +65,7 @@ export class ChapterProgressBar {
    * api.js), and `mediaUrl(url)` adds the video file token to the sprite's URL (an image cannot
    * send headers).
    */
-  async load(videoInfo, { password, mediaUrl = (url) => url } = {}) {
+  async load(videoInfo, { password, mediaUrl = (url) => url } = /** @type {{ password?: string, mediaUrl?: (url: string) => string }} */ ({})) {
     this.#fallbackDuration = videoInfo.duration ?? 0;
     const headers = password ? { 'x-peertube-video-password': password } : undefined;
     const [chapters, storyboards] = await Promise.all([

@@ -10,7 +10,7 @@ import { accessToken } from './api.js';
  * unlisted live is not found by its numeric id); events still carry the numeric id.
  * Returns { available, close() }; `available` is false when the socket.io client did not load.
  */
-export function watchLiveVideo(videoId, { onState, onViewers, onReconnect, password, uuid } = {}) {
+export function watchLiveVideo(videoId, { onState, onViewers, onReconnect, password, uuid } = /** @type {{ onState?: (event: any) => void, onViewers?: (count: number) => void, onReconnect?: () => void, password?: string, uuid?: string }} */ ({})) {
   if (typeof window.io !== 'function') {
     console.warn('socket.io client unavailable: no realtime updates');
     return { available: false, close() {} };

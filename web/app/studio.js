@@ -477,9 +477,9 @@ $('#regenerate-key').addEventListener('click', async () => {
   }
 });
 
-for (const button of document.querySelectorAll('[data-copy]')) {
+for (const button of /** @type {NodeListOf<HTMLElement>} */ (document.querySelectorAll('[data-copy]'))) {
   button.addEventListener('click', async () => {
-    const field = document.getElementById(button.dataset.copy);
+    const field = /** @type {HTMLInputElement} */ (document.getElementById(button.dataset.copy));
     const outcome = await copyText(field.value, field);
     if (field.id === 'obs-key') setKeyVisible(field.type !== 'password');
     const label = button.dataset.label ?? button.textContent;
@@ -504,13 +504,13 @@ async function loadSessions() {
   try {
     const { data } = await listLiveSessions(videoId);
     if (selected?.video.id !== videoId) return;
-    const rows = [...data].sort((a, b) => new Date(b.startDate) - new Date(a.startDate)).map((session) => {
+    const rows = [...data].sort((a, b) => Date.parse(b.startDate) - Date.parse(a.startDate)).map((session) => {
       const end = session.endDate ? new Date(session.endDate) : new Date();
       const renditions = [...session.renditions].sort((a, b) => b - a).map((height) => `${height}p`).join(', ');
       return el('tr', { dataset: { sessionId: String(session.id) } },
         el('td', { text: formatDate(session.startDate) }),
         el('td', { text: session.endDate ? formatDate(session.endDate) : '—' }),
-        el('td', { text: formatDuration(end - new Date(session.startDate)) }),
+        el('td', { text: formatDuration(end.getTime() - Date.parse(session.startDate)) }),
         el('td', { text: renditions || '—' }),
         el('td', { text: session.encoder ?? '—' }),
         el('td', {}, sessionStatus(session)));

@@ -56,7 +56,7 @@ function startUpload(file, fields) {
     onProgress: (sent, total) => setPercent($('#upload-progress'), $('#upload-percent'), total ? (sent / total) * 100 : 0),
     onError: (error) => {
       $('#upload-submit').disabled = false;
-      const body = error.originalResponse?.getBody?.();
+      const body = 'originalResponse' in error ? error.originalResponse?.getBody?.() : undefined;
       let detail = error.message;
       try { detail = JSON.parse(body).detail ?? detail; } catch { /* not JSON */ }
       $('#status-title').textContent = 'Upload failed';

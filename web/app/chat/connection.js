@@ -8,7 +8,7 @@ const ACK_TIMEOUT_MS = 10_000;
 
 /** A refusal from the server, or a failure to reach it: `code` is a ChatErrorCode or 'network'. */
 export class ChatRefusal extends Error {
-  constructor({ code = 'network', message = 'The chat server did not answer', retryAfterSeconds } = {}) {
+  constructor({ code = 'network', message = 'The chat server did not answer', retryAfterSeconds } = /** @type {{ code?: string, message?: string, retryAfterSeconds?: number }} */ ({})) {
     super(message);
     this.name = 'ChatRefusal';
     this.code = code;
@@ -23,7 +23,7 @@ export class ChatRefusal extends Error {
  * and one handler per server event: message, deleted, cleared, settings, moderated.
  * Returns null when the socket.io client did not load.
  */
-export function connectChat(videoId, { password, identity = 'viewer', handlers = {} } = {}) {
+export function connectChat(videoId, { password, identity = 'viewer', handlers = {} } = /** @type {{ password?: string, identity?: 'viewer' | 'reader', handlers?: Record<string, Function> }} */ ({})) {
   if (typeof window.io !== 'function') return null;
   // After an `invalid_token` refusal the viewer goes on anonymously rather than not at all.
   let useToken = identity === 'viewer';

@@ -24,7 +24,7 @@ export class ChatReplay {
     this.#list = el('ol', { className: 'chat-messages chat-replay-messages', attrs: { 'aria-live': 'off' } });
   }
 
-  async load(video, { password } = {}) {
+  async load(video, { password } = /** @type {{ password?: string }} */ ({})) {
     let messages;
     try {
       messages = await allMessages(video.uuid ?? video.id, password);

@@ -1,0 +1,17 @@
+// The two libraries the pages load with a classic <script> (served from node_modules by
+// api/routes/web.ts): their globals, typed from their own packages.
+import type HlsClass from 'hls.js';
+import type { io as ioFunction } from 'socket.io-client';
+import type * as tusClient from 'tus-js-client';
+
+declare global {
+  const Hls: typeof HlsClass;
+  const io: typeof ioFunction;
+  interface Window {
+    Hls: typeof HlsClass;
+    io: typeof ioFunction;
+    tus: typeof tusClient;
+    /** The watch page's player: a public debug handle (web/app/player.js). */
+    __player?: unknown;
+  }
+}
