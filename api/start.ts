@@ -3,23 +3,23 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Config, Logger } from '../config/index.ts';
 import { randomBytes } from 'node:crypto';
-import { openDatabase, oauth, serverSecrets, videos } from '../db/index.ts';
-import { startJobQueue } from '../jobs/index.ts';
+import { openDatabase, oauth, serverSecrets, videos, type Database } from '../db/index.ts';
+import { startJobQueue, type JobQueue } from '../jobs/index.ts';
 import { rtmpLimits, RtmpIngestServer, SrtIngestServer } from '../ingest/index.ts';
-import { encoderSettingsFromConfig, locateFfmpeg, selectEncoder, spawnFfmpeg } from '../packager/index.ts';
+import { encoderSettingsFromConfig, locateFfmpeg, selectEncoder, spawnFfmpeg, type EncoderSelection, type FfmpegBinary } from '../packager/index.ts';
 import { WhipEndpoint } from '../ingest/whip/index.ts';
 import { WhepManager, whepRendition } from '../packager/whep/index.ts';
 import { buildApp } from './app.ts';
 import { ensureAdmin } from '../core/users/bootstrap-admin.ts';
-import type { AppContext, WebRtcServices } from './context.ts';
+import type { AppContext, IngestEndpoints, WebRtcServices } from './context.ts';
 import { LiveManager } from '../core/live/live-manager.ts';
 import { postgresLiveStore } from '../core/live/live-store.ts';
 import { openStreamKeyVault } from '../core/live/stream-keys.ts';
 import { startRealtime, type Realtime } from './live/realtime.ts';
-import { accessInfoOf, createMediaAccess } from '../core/media-access/access.ts';
+import { accessInfoOf, createMediaAccess, type MediaAccess } from '../core/media-access/access.ts';
 import { processReplay, replayFaultsFromEnv, REPLAY_QUEUE, type ReplayJob } from '../core/live/replay-job.ts';
 import { processVodTranscode, VOD_TRANSCODE_QUEUE, type VodTranscodeJob } from '../core/vod/transcode-job.ts';
-import { createUploadService } from '../core/uploads/upload-service.ts';
+import { createUploadService, type UploadService } from '../core/uploads/upload-service.ts';
 import { SUPPORTED_PRIVACIES } from '../core/videos/privacy.ts';
 import { processStoryboard, STORYBOARD_QUEUE, type StoryboardJob } from '../core/vod/storyboard-job.ts';
 import { afterOnDemandPublished, afterOnDemandReplaced } from '../core/vod/on-demand.ts';
@@ -36,7 +36,38 @@ export interface RunningServer {
   stop(): Promise<void>;
 }
 
-export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+/** The parts behind the HTTP routes and the ingest servers: database, jobs, lives, uploads, chat, WebRTC. */
+export interface Services {
+  database: Database;
+  jobs: JobQueue;
+  ffmpeg: FfmpegBinary;
+  encoder: EncoderSelection;
+  mediaRoot: string;
+  mediaAccess: MediaAccess;
+  uploads: UploadService;
+  lives: LiveManager;
+  chat: ChatService;
+  webrtc: WebRtcServices | undefined;
+}
+
+export interface ServiceOptions {
+  /**
+   * How the H.264 encoder is chosen. By default, selectEncoder's trial encodes (seconds at start-up);
+   * the in-process test harness (test/helpers/in-process.ts) gives a fixed choice instead.
+   */
+  selectEncoder?: (ffmpeg: FfmpegBinary) => Promise<EncoderSelection>;
+}
+
+async function chooseEncoder(config: Config, log: Logger, ffmpeg: FfmpegBinary): Promise<EncoderSelection> {
+  const encoder = await selectEncoder(encoderSettingsFromConfig(config, ffmpeg.ffmpeg));
+  const fellBack = encoder.requested !== 'auto' && encoder.requested !== encoder.backend.id;
+  (fellBack ? log.warn : log.info)(`encoder: ${encoder.backend.id} (${encoder.step}` +
+    `${fellBack ? `; ${encoder.requested} failed its trial encode, see /api/v1/admin/transcoding` : ''})`);
+  return encoder;
+}
+
+/** Starts every part but the listeners (HTTP, sockets, RTMP, SRT): what the routes' context is made of. */
+export async function startServices(config: Config, log: Logger, options: ServiceOptions = {}): Promise<Services> {
   const dataDir = resolve(config.storage.dataDir);
   const ffmpeg = await locateFfmpeg({ ffmpeg: config.ffmpeg.path, ffprobe: config.ffmpeg.ffprobePath });
   log.info(`ffmpeg ${ffmpeg.version} (${ffmpeg.origin}) at ${ffmpeg.ffmpeg}`);
@@ -44,10 +75,7 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
     log.warn('no system ffmpeg found: using the bundled ffmpeg 4.1 fallback. RTMP and HLS work; ' +
       'SRT ingest and hardware encoders need the system ffmpeg (apt-get install ffmpeg)');
   }
-  const encoder = await selectEncoder(encoderSettingsFromConfig(config, ffmpeg.ffmpeg));
-  const fellBack = encoder.requested !== 'auto' && encoder.requested !== encoder.backend.id;
-  (fellBack ? log.warn : log.info)(`encoder: ${encoder.backend.id} (${encoder.step}` +
-    `${fellBack ? `; ${encoder.requested} failed its trial encode, see /api/v1/admin/transcoding` : ''})`);
+  const encoder = await (options.selectEncoder ?? ((found) => chooseEncoder(config, log, found)))(ffmpeg);
 
   configurePasswordHashing({ cost: config.auth.passwordHashCost, concurrency: config.auth.scryptConcurrency, queue: config.auth.scryptQueue });
   const database = await openDatabase(config, log.child('db'));
@@ -86,25 +114,6 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
   });
   await lives.recoverAfterRestart();
 
-  const tls = config.rtmps.certFile && config.rtmps.keyFile
-    ? { port: config.rtmps.port, certFile: config.rtmps.certFile, keyFile: config.rtmps.keyFile }
-    : undefined;
-  const rtmp = new RtmpIngestServer({
-    host: config.rtmp.host, port: config.rtmp.port, tls, app: 'live', workDir: dataDir, gate: lives, log: log.child('rtmp'),
-    limits: rtmpLimits(config),
-  });
-  await rtmp.start();
-  // SRT needs an ffmpeg with libsrt (Debian's; not the bundled 4.1 fallback, warned above). It is a
-  // second front door: a port already taken turns it off, loudly, rather than the whole server.
-  let srt = config.srt.port && ffmpeg.origin !== 'bundled'
-    ? new SrtIngestServer({ host: config.srt.host, port: config.srt.port, gate: lives, ffmpegPath: ffmpeg.ffmpeg, spawnFfmpeg, log: log.child('srt') })
-    : undefined;
-  await srt?.start().catch((error: Error) => {
-    log.error(`SRT ingest off: cannot listen on ${config.srt.host}:${config.srt.port} (${error.message}); ` +
-      'set srt.port (SRT_PORT) to a free UDP port, or 0 to turn SRT off');
-    srt = undefined;
-  });
-
   let webrtc: WebRtcServices | undefined;
   if (config.webrtc.enabled) {
     const whepRung = whepRendition(config.transcoding.ladder);
@@ -134,16 +143,49 @@ export async function startServer(config: Config, log: Logger): Promise<RunningS
       log.warn(`chat: could not follow the live state of video ${change.videoId}: ${error.message}`));
   });
 
-  let realtime: Realtime | undefined;
-  const context: AppContext = {
+  return { database, jobs, ffmpeg, encoder, mediaRoot, mediaAccess, uploads, lives, chat, webrtc };
+}
+
+/** buildApp's context: the services, the ingest endpoints the API announces, the live viewer counts. */
+export function appContextOf(config: Config, log: Logger, services: Services, ingest: IngestEndpoints, viewersOf: (videoId: number) => number): AppContext {
+  const { database, lives, ffmpeg, encoder, mediaRoot, mediaAccess, uploads, chat, webrtc } = services;
+  return {
     config, pool: database.pool, log: log.child('api'), lives, ffmpeg, encoder, mediaRoot,
-    ingest: { rtmpPort: rtmp.port, rtmpsPort: rtmp.tlsPort, srtPort: srt?.port },
+    ingest,
     mediaAccess,
     uploads,
     chat,
-    viewersOf: (videoId) => realtime?.viewersOf(videoId) ?? 0,
+    viewersOf,
     webrtc,
   };
+}
+
+export async function startServer(config: Config, log: Logger): Promise<RunningServer> {
+  const services = await startServices(config, log);
+  const { database, jobs, ffmpeg, lives, chat, webrtc, mediaAccess } = services;
+  const dataDir = resolve(config.storage.dataDir);
+  const tls = config.rtmps.certFile && config.rtmps.keyFile
+    ? { port: config.rtmps.port, certFile: config.rtmps.certFile, keyFile: config.rtmps.keyFile }
+    : undefined;
+  const rtmp = new RtmpIngestServer({
+    host: config.rtmp.host, port: config.rtmp.port, tls, app: 'live', workDir: dataDir, gate: lives, log: log.child('rtmp'),
+    limits: rtmpLimits(config),
+  });
+  await rtmp.start();
+  // SRT needs an ffmpeg with libsrt (Debian's; not the bundled 4.1 fallback, warned above). It is a
+  // second front door: a port already taken turns it off, loudly, rather than the whole server.
+  let srt = config.srt.port && ffmpeg.origin !== 'bundled'
+    ? new SrtIngestServer({ host: config.srt.host, port: config.srt.port, gate: lives, ffmpegPath: ffmpeg.ffmpeg, spawnFfmpeg, log: log.child('srt') })
+    : undefined;
+  await srt?.start().catch((error: Error) => {
+    log.error(`SRT ingest off: cannot listen on ${config.srt.host}:${config.srt.port} (${error.message}); ` +
+      'set srt.port (SRT_PORT) to a free UDP port, or 0 to turn SRT off');
+    srt = undefined;
+  });
+
+  let realtime: Realtime | undefined;
+  const context = appContextOf(config, log, services, { rtmpPort: rtmp.port, rtmpsPort: rtmp.tlsPort, srtPort: srt?.port },
+    (videoId) => realtime?.viewersOf(videoId) ?? 0);
   const app = await buildApp(context);
   const io = startSocketServer(app.server, database.pool, log.child('socket.io'));
   const addressOf = clientAddressResolver(config.http.trustProxy);

@@ -1,4 +1,4 @@
-export { openDatabase,  } from './pool.ts';
+export { openDatabase, type Database } from './pool.ts';
 export { withTransaction } from './transaction.ts';
 export * from './constants.ts';
 export { toShortUuid, fromShortUuid, parseVideoRef, type VideoRef } from './short-uuid.ts';
