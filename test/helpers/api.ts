@@ -6,10 +6,13 @@ export interface ApiResponse<T = any> { status: number; body: T }
 export class ApiClient {
   readonly baseUrl: string;
   token: string | undefined;
+  /** How requests go out: fetch, or app.inject() behind a fetch (test/helpers/in-process.ts). */
+  readonly send: typeof fetch;
 
-  constructor(baseUrl: string, token?: string) {
+  constructor(baseUrl: string, token?: string, send: typeof fetch = fetch) {
     this.baseUrl = baseUrl;
     this.token = token;
+    this.send = send;
   }
 
   async request<T = any>(method: string, path: string, body?: unknown, form = false): Promise<ApiResponse<T>> {
@@ -20,7 +23,7 @@ export class ApiClient {
       headers['content-type'] = form ? 'application/x-www-form-urlencoded' : 'application/json';
       payload = form ? new URLSearchParams(body as Record<string, string>).toString() : JSON.stringify(body);
     }
-    const response = await fetch(`${this.baseUrl}${path}`, { method, headers, body: payload });
+    const response = await this.send(`${this.baseUrl}${path}`, { method, headers, body: payload });
     const text = await response.text();
     return { status: response.status, body: text ? safeJson(text) : undefined } as ApiResponse<T>;
   }
@@ -39,8 +42,8 @@ export class ApiClient {
     return response;
   }
 
-  static async asAdmin(baseUrl: string): Promise<ApiClient> {
-    const api = new ApiClient(baseUrl);
+  static async asAdmin(baseUrl: string, send: typeof fetch = fetch): Promise<ApiClient> {
+    const api = new ApiClient(baseUrl, undefined, send);
     const response = await api.login('root', ADMIN_PASSWORD);
     if (response.status !== 200) throw new Error(`admin login failed: ${JSON.stringify(response.body)}`);
     return api;

@@ -54,9 +54,10 @@ export function tusMetadata(fields: Record<string, string | number>): string {
   return Object.entries(fields).map(([key, value]) => `${key} ${Buffer.from(String(value)).toString('base64')}`).join(',');
 }
 
-/** Creates a tus upload of `length` bytes (POST /api/v1/uploads/tus); returns the response and, once created, its URL. */
-export async function tusCreate(baseUrl: string, token: string, fields: Record<string, string | number>, length: number): Promise<{ response: Response; url?: string }> {
-  const response = await fetch(`${baseUrl}/api/v1/uploads/tus`, {
+/** Creates a tus upload of `length` bytes (POST /api/v1/uploads/tus) through `send`; returns the response and, once created, its URL. */
+export async function tusCreate(baseUrl: string, token: string, fields: Record<string, string | number>, length: number,
+  send: typeof fetch = fetch): Promise<{ response: Response; url?: string }> {
+  const response = await send(`${baseUrl}/api/v1/uploads/tus`, {
     method: 'POST',
     headers: { Authorization: `Bearer ${token}`, 'Tus-Resumable': '1.0.0', 'Upload-Length': String(length), 'Upload-Metadata': tusMetadata(fields) },
   });
@@ -78,7 +79,7 @@ export async function createUploader(admin: ApiClient, username: string): Promis
   const password = `${username}-password-1`;
   const created = await admin.post('/api/v1/users', { username, password, email: `${username}@example.org`, role: 2 });
   if (created.status !== 200) throw new Error(`user creation failed: ${JSON.stringify(created.body)}`);
-  const api = new ApiClient(admin.baseUrl);
+  const api = new ApiClient(admin.baseUrl, undefined, admin.send);
   const login = await api.login(username, password);
   if (login.status !== 200) throw new Error(`login failed: ${JSON.stringify(login.body)}`);
   const channelId = (await api.get('/api/v1/users/me')).body.videoChannels[0].id as number;
