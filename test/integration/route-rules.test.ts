@@ -266,8 +266,9 @@ describe('unlisted videos by numeric id', () => {
   });
 });
 
-// Moved from uploads-quota.test.ts: the quota's reservations (the uploads with bytes and the expiry stay there).
-describe('upload quota', () => {
+// The upload rules (core/uploads/upload-rules.ts, unit-tested in test/unit/upload-rules.test.ts) as an
+// uploader meets them, with the quota held in Postgres.
+describe('upload rules', () => {
   const QUOTA = 2_000_000;
   let quotaApp: InProcessApp;
   let bob: Awaited<ReturnType<typeof createUploader>>;
@@ -287,6 +288,7 @@ describe('upload quota', () => {
     body: JSON.stringify({ channelId, name: 'quota test', filename: 'clip.mp4' }),
   });
 
+  // Moved from uploads-quota.test.ts (the uploads with bytes and the expiry stay there).
   it('parallel creations cannot together go over the quota', async () => {
     // Each fits alone, no two fit together: exactly one of the six is accepted, whichever protocol it used.
     const size = QUOTA / 2 + 1;
@@ -298,5 +300,35 @@ describe('upload quota', () => {
     const refusal = await answers.find((answer) => answer.status === 403)!.json() as any;
     assert.equal(refusal.code, 'quota_reached');
     assert.equal(refusal.status, 403);
+  });
+
+  /** The status and code of a refused resumable upload's creation, or its status (201) when accepted. */
+  async function creation(token: string, fields: Record<string, unknown>, size: number): Promise<[number, string?]> {
+    const response = await quotaApp.fetch(`${quotaApp.baseUrl}/api/v1/videos/upload-resumable`, {
+      method: 'POST',
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json', 'X-Upload-Content-Length': String(size) },
+      body: JSON.stringify({ filename: 'clip.mp4', ...fields }),
+    });
+    if (response.status === 201) return [201];
+    return [response.status, (await response.json() as { code: string }).code];
+  }
+
+  it('refuses an upload that alone goes over the quota, and takes one that fills it exactly', async () => {
+    const uma = await createUploader(await quotaApp.admin(), 'uma');
+    assert.deepEqual(await creation(uma.token, { channelId: uma.channelId, name: 'Too big' }, QUOTA + 1), [403, 'quota_reached']);
+    assert.deepEqual(await creation(uma.token, { channelId: uma.channelId, name: 'Just fits' }, QUOTA), [201]);
+    assert.deepEqual(await creation(uma.token, { channelId: uma.channelId, name: 'One more byte' }, 1), [403, 'quota_reached']);
+  });
+
+  it('refuses, before any byte is sent: a file over the size limit, a privacy not offered, privacy 5 without a password, a bad name, no channel', async () => {
+    const victor = await createUploader(await quotaApp.admin(), 'victor');
+    const valid = { channelId: victor.channelId, name: 'A video' };
+    const maxFileSize = quotaApp.context.config.uploads.maxFileSizeBytes;
+    assert.deepEqual(await creation(victor.token, valid, maxFileSize + 1), [413, 'max_file_size_reached']);
+    assert.deepEqual(await creation(victor.token, { ...valid, privacy: 9 }, 1000), [400, 'unsupported_privacy']);
+    assert.deepEqual(await creation(victor.token, { ...valid, privacy: 5 }, 1000), [400, 'video_password_required']);
+    assert.deepEqual(await creation(victor.token, { ...valid, name: 'ab' }, 1000), [400, 'invalid_input']);
+    assert.deepEqual(await creation(victor.token, { name: 'A video' }, 1000), [400, 'invalid_input']);
+    assert.deepEqual(await creation(victor.token, { ...valid, privacy: 5, videoPasswords: ['a-password'] }, 1000), [201]);
   });
 });
