@@ -71,3 +71,9 @@ export type LiveJson = Static<typeof LiveVideo>;
 export type LiveCreatedJson = Static<typeof LiveCreated>;
 /** @public */
 export type LiveSessionListJson = Static<typeof LiveSessionList>;
+/** @public */
+export type LiveCreateBody = Static<typeof LiveCreate>;
+/** @public */
+export type LiveUpdateBody = Static<typeof LiveUpdate>;
+/** @public */
+export type StreamKeyRenewedJson = Static<typeof StreamKeyRenewed>;

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import { IdLabel } from './common.ts';
 
 export const Username = Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z0-9][a-z0-9._]*$' });
@@ -51,3 +51,7 @@ export const TokenResponse = Type.Object({
   expires_in: Type.Integer(),
   refresh_token_expires_in: Type.Integer(),
 });
+
+// The JSON shapes as the browser reads them: web/app/api.js imports these in its JSDoc types.
+/** @public */
+export type UserJson = Static<typeof User>;

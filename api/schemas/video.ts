@@ -62,3 +62,5 @@ export const VideoUpdate = Type.Object({
 // The JSON shapes as the browser reads them: web/app/api.js imports these in its JSDoc types.
 /** @public */
 export type VideoListJson = Static<typeof VideoList>;
+/** @public */
+export type VideoUpdateBody = Static<typeof VideoUpdate>;

@@ -22,6 +22,11 @@ export class ApiError extends Error {
 /** @typedef {import('../../api/schemas/live.ts').LiveJson} Live */
 /** @typedef {import('../../api/schemas/live.ts').LiveCreatedJson} LiveCreated */
 /** @typedef {import('../../api/schemas/live.ts').LiveSessionListJson} LiveSessionList */
+/** @typedef {import('../../api/schemas/live.ts').LiveCreateBody} LiveCreateBody */
+/** @typedef {import('../../api/schemas/live.ts').LiveUpdateBody} LiveUpdateBody */
+/** @typedef {import('../../api/schemas/live.ts').StreamKeyRenewedJson} StreamKeyRenewed */
+/** @typedef {import('../../api/schemas/video.ts').VideoUpdateBody} VideoUpdateBody */
+/** @typedef {import('../../api/schemas/user.ts').UserJson} User */
 
 /**
  * @typedef {object} RequestOptions
@@ -200,6 +205,7 @@ export function getConfig() {
   return configPromise;
 }
 
+/** @returns {Promise<User>} */
 export const getMe = () => request('/users/me');
 
 /**
@@ -223,20 +229,23 @@ export const getVideo = (id, { password } = /** @type {VideoCallOptions} */ ({})
 /** A short-lived token for the video's media URLs (`?videoFileToken=`): { files: { token, expires } }. */
 export const requestFileToken = (id, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/token`, { method: 'POST', headers: passwordHeaders(password) });
+/** @param {number | string} id @param {VideoUpdateBody} patch */
 export const updateVideo = (id, patch) => request(`/videos/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
 
-/** @returns {Promise<LiveCreated>} */
+/** @param {LiveCreateBody} body @returns {Promise<LiveCreated>} */
 export const createLive = (body) => request('/videos/live', { method: 'POST', json: body });
 /** @returns {Promise<Live>} */
 export const getLive = (id) => request(`/videos/live/${encodeURIComponent(id)}`);
+/** @param {number | string} id @param {LiveUpdateBody} patch */
 export const updateLive = (id, patch) => request(`/videos/live/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
-/** A new stream key for the live: `{ streamKey }`; the old one stops working. */
+/**
+ * A new stream key for the live: `{ streamKey }`; the old one stops working.
+ * @param {number | string} id
+ * @returns {Promise<StreamKeyRenewed>}
+ */
 export const regenerateStreamKey = (id) => request(`/videos/live/${encodeURIComponent(id)}/stream-key`, { method: 'POST' });
 /** @returns {Promise<LiveSessionList>} */
 export const listLiveSessions = (id) => request(`/videos/live/${encodeURIComponent(id)}/sessions`);
-
-/** PeerTube video states used by the front end. */
-export const VideoState = Object.freeze({ PUBLISHED: 1, WAITING_FOR_LIVE: 4, LIVE_ENDED: 5 });
 
 // ---- views and comments (PeerTube's shapes) ---------------------------------------------------
 

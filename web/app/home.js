@@ -1,5 +1,6 @@
 // Home page: lives streaming now (refreshed every 15 s) and recent videos.
-import { listVideos, VideoState } from './api.js';
+import { listVideos } from './api.js';
+import { VideoState } from './enums.js';
 import { $, setMessage, show } from './dom.js';
 import { initLayout } from './layout.js';
 import { videoCard } from './video-card.js';

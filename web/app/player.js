@@ -1,17 +1,18 @@
 // HLS playback of a live stream: hls.js over Media Source Extensions (native HLS where MSE is missing),
 // muted autoplay, recovery from fatal errors, live-edge tracking for a "back to live" control and
 // manual rendition choice. Exposes window.__player = { hls, video, player } for tests and debugging.
+import { LatencyMode } from './enums.js';
 
 const NATIVE_HLS_TYPE = 'application/vnd.apple.mpegurl';
 /**
- * hls.js settings per latency mode (PeerTube's numbers: 1 default, 2 high latency, 3 small latency).
+ * hls.js settings per latency mode (enums.js: default, high latency, small latency).
  * LL modes follow the playlist's PART-HOLD-BACK; a player that stalled catches up by playing
  * slightly faster (hls.js only does so near the edge, never after a deliberate seek back).
  */
 export function hlsConfigFor(latencyMode) {
   const common = { backBufferLength: 90 };
-  if (latencyMode === 2) return { ...common, lowLatencyMode: false, liveSyncDurationCount: 3, maxLiveSyncPlaybackRate: 1.1 };
-  if (latencyMode === 3) return { ...common, lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 };
+  if (latencyMode === LatencyMode.HIGH) return { ...common, lowLatencyMode: false, liveSyncDurationCount: 3, maxLiveSyncPlaybackRate: 1.1 };
+  if (latencyMode === LatencyMode.SMALL) return { ...common, lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.5 };
   return { ...common, lowLatencyMode: true, maxLiveSyncPlaybackRate: 1.25 };
 }
 /** Segment length of our packager; used when the playlist's own target duration is unknown (native HLS). */
@@ -33,7 +34,7 @@ export function playbackSupport(video) {
 /**
  * @typedef {object} PlayerOptions
  * @property {boolean} [live]
- * @property {number} [latencyMode] PeerTube's: 1 default, 2 high latency, 3 small latency
+ * @property {number} [latencyMode] one of enums.js' LatencyMode
  * @property {(behind: boolean) => void} [onEdge]
  * @property {(levels: Array<{ height: number }>) => void} [onLevels]
  * @property {(index: number, auto: boolean) => void} [onLevelSwitch]
@@ -63,7 +64,7 @@ export class LivePlayer {
    * Handlers: onEdge(behind: boolean), onLevels(levels), onLevelSwitch(index, auto),
    * onFailure(message) (recovery gave up; the player is stopped), onAutoplayBlocked().
    */
-  constructor(video, { live = true, latencyMode = 1, ...handlers } = /** @type {PlayerOptions} */ ({})) {
+  constructor(video, { live = true, latencyMode = LatencyMode.DEFAULT, ...handlers } = /** @type {PlayerOptions} */ ({})) {
     this.#video = video;
     this.#live = live;
     this.#latencyMode = latencyMode;

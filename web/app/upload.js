@@ -3,10 +3,10 @@
 // to the watch page once it is published. `tus` is tus-js-client's browser bundle (window.tus).
 import { ApiError, getMe, getTokens, getVideo, isLoggedIn } from './api.js';
 import { $, el, setMessage, show } from './dom.js';
+import { fillSelect, Privacy, PRIVACY_LABELS, VideoState } from './enums.js';
 import { initLayout } from './layout.js';
 
 const POLL_INTERVAL_MS = 2_000;
-const STATE = { PUBLISHED: 1, TO_TRANSCODE: 2, TRANSCODING_FAILED: 7 };
 
 function setPercent(bar, label, percent) {
   bar.value = percent;
@@ -24,17 +24,17 @@ async function followProcessing(videoId) {
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
       continue;
     }
-    setPercent($('#processing-progress'), $('#processing-percent'), video.processingProgress ?? 0);
-    if (video.state.id === STATE.PUBLISHED) {
-      setPercent($('#processing-progress'), $('#processing-percent'), 100);
+    setPercent($('#processing-progress', HTMLProgressElement), $('#processing-percent'), video.processingProgress ?? 0);
+    if (video.state.id === VideoState.PUBLISHED) {
+      setPercent($('#processing-progress', HTMLProgressElement), $('#processing-percent'), 100);
       $('#status-title').textContent = 'Published';
-      const link = $('#watch-link');
+      const link = $('#watch-link', HTMLAnchorElement);
       link.href = video.url;
       show(link, true);
       setMessage($('#status-message'), '');
       return;
     }
-    if (video.state.id === STATE.TRANSCODING_FAILED) {
+    if (video.state.id === VideoState.TRANSCODING_FAILED) {
       $('#status-title').textContent = 'Processing failed';
       setMessage($('#status-message'), video.error || video.state.label);
       return;
@@ -45,7 +45,7 @@ async function followProcessing(videoId) {
 
 function startUpload(file, fields) {
   show($('#status-panel'), true);
-  $('#upload-submit').disabled = true;
+  $('#upload-submit', HTMLButtonElement).disabled = true;
   const upload = new window.tus.Upload(file, {
     endpoint: '/api/v1/uploads/tus',
     chunkSize: 50 * 1024 * 1024,
@@ -53,9 +53,9 @@ function startUpload(file, fields) {
     metadata: { filename: file.name, filetype: file.type, ...fields },
     // The token may be refreshed during a long upload: read it at every request.
     onBeforeRequest: (req) => { req.setHeader('Authorization', `Bearer ${getTokens()?.accessToken ?? ''}`); },
-    onProgress: (sent, total) => setPercent($('#upload-progress'), $('#upload-percent'), total ? (sent / total) * 100 : 0),
+    onProgress: (sent, total) => setPercent($('#upload-progress', HTMLProgressElement), $('#upload-percent'), total ? (sent / total) * 100 : 0),
     onError: (error) => {
-      $('#upload-submit').disabled = false;
+      $('#upload-submit', HTMLButtonElement).disabled = false;
       const body = 'originalResponse' in error ? error.originalResponse?.getBody?.() : undefined;
       let detail = error.message;
       try { detail = JSON.parse(body).detail ?? detail; } catch { /* not JSON */ }
@@ -63,7 +63,7 @@ function startUpload(file, fields) {
       setMessage($('#status-message'), detail);
     },
     onSuccess: ({ lastResponse }) => {
-      setPercent($('#upload-progress'), $('#upload-percent'), 100);
+      setPercent($('#upload-progress', HTMLProgressElement), $('#upload-percent'), 100);
       const { video } = JSON.parse(lastResponse.getBody());
       void followProcessing(video.id);
     },
@@ -74,6 +74,10 @@ function startUpload(file, fields) {
     upload.start();
   });
 }
+
+// An upload cannot be password protected here: its form has no password field.
+const UPLOAD_PRIVACIES = [Privacy.PUBLIC, Privacy.UNLISTED, Privacy.PRIVATE, Privacy.INTERNAL];
+fillSelect($('#upload-privacy', HTMLSelectElement), PRIVACY_LABELS, UPLOAD_PRIVACIES);
 
 async function init() {
   await initLayout('Upload');
@@ -87,18 +91,18 @@ async function init() {
   }
   show($('#upload-panel'), true);
   for (const channel of me.videoChannels ?? []) {
-    $('#upload-channel').append(el('option', { value: String(channel.id) }, channel.displayName || channel.name));
+    $('#upload-channel', HTMLSelectElement).append(el('option', { value: String(channel.id) }, channel.displayName || channel.name));
   }
-  $('#upload-file').addEventListener('change', () => {
-    const file = $('#upload-file').files[0];
-    if (file && !$('#upload-name').value) $('#upload-name').value = file.name.replace(/\.[^.]*$/, '').slice(0, 120);
+  $('#upload-file', HTMLInputElement).addEventListener('change', () => {
+    const file = $('#upload-file', HTMLInputElement).files[0];
+    if (file && !$('#upload-name', HTMLInputElement).value) $('#upload-name', HTMLInputElement).value = file.name.replace(/\.[^.]*$/, '').slice(0, 120);
   });
   $('#upload-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const file = $('#upload-file').files[0];
+    const file = $('#upload-file', HTMLInputElement).files[0];
     if (!file) return setMessage($('#upload-error'), 'Choose a video file.');
     setMessage($('#upload-error'), '');
-    startUpload(file, { name: $('#upload-name').value, channelId: $('#upload-channel').value, privacy: $('#upload-privacy').value });
+    startUpload(file, { name: $('#upload-name', HTMLInputElement).value, channelId: $('#upload-channel', HTMLSelectElement).value, privacy: $('#upload-privacy', HTMLSelectElement).value });
   });
 }
 

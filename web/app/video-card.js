@@ -1,5 +1,5 @@
 // A video card for lists: coloured placeholder thumbnail with LIVE / state badge, title, channel, date.
-import { VideoState } from './api.js';
+import { VideoState } from './enums.js';
 import { el, formatRelative, hueOf, plural } from './dom.js';
 
 function badgeOf(video) {

@@ -1,11 +1,12 @@
 // Watch page (/w/<id>): plays a live and follows its state (waiting -> live -> ended) and viewer count
 // in real time, without reloading. document.body.dataset.state: loading | waiting | playing | ended |
 // unavailable | error | password (a password-protected video asks for its password).
-import { ApiError, getLive, getVideo, postView, requestFileToken, VideoState } from './api.js';
+import { ApiError, getLive, getVideo, postView, requestFileToken } from './api.js';
 import { ChatPanel } from './chat.js';
 import { ChatReplay } from './chat/replay.js';
 import { CommentsSection } from './comments.js';
 import { $, formatDate, formatRelative, hueOf, show } from './dom.js';
+import { LatencyMode, PROTECTED_PRIVACIES, VideoState } from './enums.js';
 import { initLayout, setPageTitle } from './layout.js';
 import { LivePlayer } from './player.js';
 import { askVideoPassword } from './password-prompt.js';
@@ -15,7 +16,7 @@ import { watchLiveVideo } from './realtime.js';
 const POLL_INTERVAL_MS = 10_000;
 
 const ui = {
-  video: $('#video'),
+  video: $('#video', HTMLVideoElement),
   player: $('#player'),
   overlay: $('#overlay'),
   overlaySpinner: $('#overlay-spinner'),
@@ -26,7 +27,7 @@ const ui = {
   goLive: $('#go-live'),
   unmute: $('#unmute'),
   qualityControl: $('#quality-control'),
-  quality: $('#quality'),
+  quality: $('#quality', HTMLSelectElement),
   viewerCount: $('#viewer-count'),
   viewers: $('#viewers'),
   banner: $('#state-banner'),
@@ -52,7 +53,6 @@ let overlayAction = null;
 // ---- protected videos (private 3, internal 4, password 5) ---------------------------------------
 // The API is asked with the bearer (api.js) and the password header; media URLs carry a file token
 // instead, which the server re-injects into every URI of the playlists it serves (hls.js and native).
-const PROTECTED_PRIVACIES = [3, 4, 5];
 const TOKEN_RENEW_MARGIN_MS = 60_000;
 let videoPassword;
 let fileToken = null;
@@ -334,7 +334,7 @@ async function main() {
   }
 
   // The live's latency mode tunes the player; its settings are public (the stream key is not).
-  const latencyMode = video.isLive ? await getLive(video.uuid).then((live) => live.latencyMode, () => 1) : 1;
+  const latencyMode = video.isLive ? await getLive(video.uuid).then((live) => live.latencyMode, () => LatencyMode.DEFAULT) : LatencyMode.DEFAULT;
   player = new LivePlayer(ui.video, {
     live: video.isLive,
     latencyMode,
