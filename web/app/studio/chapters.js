@@ -1,7 +1,7 @@
 // Studio: the chapters of the selected video (list, add/remove rows, save) and the progress of its
 // storyboard. Chapters apply to on-demand videos: a live gets them once its replay is published.
-import { ApiError, request } from './api.js';
-import { $, el, setMessage, show } from './dom.js';
+import { ApiError, request } from '../api.js';
+import { $, el, setMessage, show } from '../dom.js';
 
 const STORYBOARD_POLL_MS = 2000;
 let current = null; // the video shown
@@ -31,15 +31,15 @@ function chapterRow(chapter = { timecode: 0, title: '' }) {
 
 function readRows() {
   return [...$('#chapter-rows').querySelectorAll('.chapter-row')].map((row) => ({
-    timecode: parseTimecode(row.querySelector('.chapter-time').value),
-    title: row.querySelector('.chapter-title').value.trim(),
+    timecode: parseTimecode(/** @type {HTMLInputElement} */ (row.querySelector('.chapter-time')).value),
+    title: /** @type {HTMLInputElement} */ (row.querySelector('.chapter-title')).value.trim(),
   }));
 }
 
 function renderStoryboard(body) {
   const status = body?.status;
   const node = $('#storyboard-status');
-  const bar = $('#storyboard-progress');
+  const bar = $('#storyboard-progress', HTMLProgressElement);
   if (body?.storyboards?.length && (!status || status.state === 'done')) {
     const board = body.storyboards[0];
     node.textContent = `Storyboard ready: ${Math.round(board.totalWidth / board.spriteWidth) * Math.round(board.totalHeight / board.spriteHeight)} frames, one every ${board.spriteDuration} s.`;
@@ -80,8 +80,8 @@ export async function showVideoExtras(video) {
   const message = $('#chapters-message');
   setMessage(message, '');
   show($('#chapters-live-note'), video.isLive);
-  $('#chapters-save').disabled = video.isLive;
-  $('#chapter-add').disabled = video.isLive;
+  $('#chapters-save', HTMLButtonElement).disabled = video.isLive;
+  $('#chapter-add', HTMLButtonElement).disabled = video.isLive;
   void pollStoryboard(video.id);
   try {
     const { chapters } = await request(`/videos/${video.id}/chapters`);
@@ -92,20 +92,20 @@ export async function showVideoExtras(video) {
   }
 }
 
-$('#chapter-add').addEventListener('click', () => {
+$('#chapter-add', HTMLButtonElement).addEventListener('click', () => {
   const rows = readRows();
   const last = rows.length ? Math.max(...rows.map((row) => row.timecode).filter(Number.isFinite), 0) : -1;
   $('#chapter-rows').append(chapterRow({ timecode: last + 1, title: '' }));
 });
 
-$('#chapters-save').addEventListener('click', async () => {
+$('#chapters-save', HTMLButtonElement).addEventListener('click', async () => {
   if (!current) return;
   const message = $('#chapters-message');
   const chapters = readRows();
   if (chapters.some((chapter) => !Number.isFinite(chapter.timecode))) return setMessage(message, 'Write times as mm:ss or h:mm:ss.');
   if (chapters.some((chapter) => !chapter.title)) return setMessage(message, 'Every chapter needs a title.');
   if (new Set(chapters.map((chapter) => chapter.timecode)).size !== chapters.length) return setMessage(message, 'Two chapters start at the same time.');
-  const button = $('#chapters-save');
+  const button = $('#chapters-save', HTMLButtonElement);
   button.disabled = true;
   try {
     await request(`/videos/${current.id}/chapters`, { method: 'PUT', json: { chapters } });
