@@ -91,7 +91,7 @@ const attemptWith = (streamKey: string): FakeAttempt => {
   return { protocol: 'rtmp', streamKey, remoteAddress: '127.0.0.1', feed: fakeFeed(), disconnects, disconnect: (reason) => { disconnects.push(reason); } };
 };
 
-function setup(options: { graceSeconds?: number; prepareFails?: boolean } = {}) {
+function setup(options: { graceSeconds?: number; prepareFails?: boolean; prepareWaitsFor?: Promise<void> } = {}) {
   const store = new MemoryLiveStore();
   const config = loadConfig({ env: {}, file: undefined });
   config.live.reconnectGraceSeconds = options.graceSeconds ?? 0;
@@ -100,6 +100,7 @@ function setup(options: { graceSeconds?: number; prepareFails?: boolean } = {}) 
   const recordings: number[] = [];
   const media: LiveMedia = {
     prepare: (async (prepare: Parameters<LiveMedia['prepare']>[0]) => {
+      await options.prepareWaitsFor;
       if (options.prepareFails) throw new Error('no video track');
       const transcoder = new FakeTranscoder(prepare.feed);
       transcoders.push(transcoder);
@@ -219,6 +220,7 @@ describe('live manager: reconnect grace', () => {
     first.publisherGone();
     assert.equal(transcoder.detached, 1, 'the transcoder lets go of the old feed');
     assert.equal(store.sessions[0].ended, false, 'the session stays open during the grace');
+    assert.equal(store.states.get(live.videoId), VideoState.PUBLISHED, 'viewers see a stalled live, not an ended one');
     const back = attemptWith(streamKey);
     admitted(await manager.admit(back));
     assert.equal(transcoder.feed, back.feed, 'the transcoder reads the new publisher');
@@ -244,21 +246,38 @@ describe('live manager: reconnect grace', () => {
     assert.equal(manager.activeSessionOfVideo(live.videoId), undefined);
   });
 
-  it('a publisher that leaves again after resuming still gets its grace, then the live ends', async () => {
+  it('a publisher that leaves again after resuming gets the grace again, then the same session ends', async () => {
     const { store, manager, transcoderStarted, ended } = setup({ graceSeconds: 0.05 });
-    const { streamKey } = store.addLive();
-    admitted(await manager.admit(attemptWith(streamKey))).publisherGone();
-    // No transcoder yet: the grace is for a session that has media to resume, so this one ended.
-    await ended();
-    const again = admitted(await manager.admit(attemptWith(streamKey)));
-    (await transcoderStarted(1)).emit('ready');
-    again.publisherGone();
+    const { streamKey, live } = store.addLive();
+    const first = admitted(await manager.admit(attemptWith(streamKey)));
+    (await transcoderStarted()).emit('ready');
+    first.publisherGone();
     const back = admitted(await manager.admit(attemptWith(streamKey)));
-    assert.equal(store.sessions.length, 2, 'the comeback resumed the second session');
     const end = ended();
+    const goneAt = Date.now();
     back.publisherGone();
+    assert.equal(store.sessions[0].ended, false, 'the second absence gets a grace too');
     await end;
-    assert.equal(store.sessions[1].ended, true);
+    assert.ok(Date.now() - goneAt >= 40, 'ended after the grace, not at once');
+    assert.equal(store.sessions.length, 1, 'one session from start to end');
+    assert.equal(store.sessions[0].ended, true);
+    assert.equal(store.states.get(live.videoId), VideoState.LIVE_ENDED);
+  });
+
+  it('no grace for a publisher gone before its transcoder started: the attempt ends at once, back to waiting', async () => {
+    let prepareMayFinish!: () => void;
+    const prepared = new Promise<void>((resolve) => { prepareMayFinish = resolve; });
+    const { store, manager, transcoders, ended } = setup({ graceSeconds: 30, prepareWaitsFor: prepared });
+    const { streamKey, live } = store.addLive();
+    const admission = admitted(await manager.admit(attemptWith(streamKey)));
+    const end = ended();
+    admission.publisherGone();
+    assert.equal((await end).state, VideoState.WAITING_FOR_LIVE);
+    assert.equal(store.sessions[0].ended, true);
+    prepareMayFinish();
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.equal(transcoders[0]?.started ?? false, false, 'a transcoder prepared after the end is never started');
+    assert.equal(manager.activeSessionOfVideo(live.videoId), undefined);
   });
 });
 
