@@ -1,6 +1,6 @@
 // The SRT door without ffmpeg: handshakes crafted by hand against the real UDP server, with a
 // fake gate and a fake spawn, to check what happens before any media: cookies, refusals, caps.
-import { after, before, describe, it } from 'node:test';
+import { after, before, beforeEach, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { createSocket, type Socket } from 'node:dgram';
 import { PassThrough } from 'node:stream';
@@ -117,6 +117,13 @@ describe('SRT server handshake door', () => {
 
   after(async () => {
     await server.stop();
+  });
+
+  // What the gate and the spawner saw is counted per test: each starts from none.
+  beforeEach(() => {
+    attempts.length = 0;
+    spawned.length = 0;
+    gone.length = 0;
   });
 
   it('answers an induction with a cookie and keeps no state for it', async () => {
