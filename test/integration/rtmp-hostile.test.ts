@@ -56,10 +56,21 @@ const CASES: HostileCase[] = [
 describe('hostile RTMP input (issue 9, defect 1)', () => {
   let server: TestServer;
   let admin: ApiClient;
-  let publisher: Publisher | undefined;
-  let liveStreamKey = '';
+  const publishers: Publisher[] = [];
 
   const serverAnswers = async () => (await fetch(`${server.baseUrl}/api/v1/config`)).status;
+
+  /** A new live with a real publisher, once it is published. */
+  async function liveOnAir(name: string) {
+    const live = await admin.createLive({ name, saveReplay: false });
+    const publisher = publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 640, height: 360, seconds: 60 });
+    publishers.push(publisher);
+    await waitFor('the live to be published', async () => {
+      const video = (await admin.get(`/api/v1/videos/${live.id}`)).body;
+      return video.state.id === 1 && video.streamingPlaylists.length > 0;
+    }, { timeoutMs: 30_000 });
+    return { live, publisher };
+  }
 
   before(async () => {
     server = await createTestServer();
@@ -68,7 +79,7 @@ describe('hostile RTMP input (issue 9, defect 1)', () => {
   });
 
   after(async () => {
-    await publisher?.stop();
+    await Promise.all(publishers.map((publisher) => publisher.stop()));
     await server?.destroy();
   });
 
@@ -96,17 +107,13 @@ describe('hostile RTMP input (issue 9, defect 1)', () => {
   });
 
   it('still lets a real publisher go live afterwards', async () => {
-    const live = await admin.createLive({ name: 'After the storm', saveReplay: false });
-    liveStreamKey = live.streamKey;
-    publisher = publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 640, height: 360, seconds: 60 });
-    await waitFor('the live to be published', async () => {
-      const video = (await admin.get(`/api/v1/videos/${live.id}`)).body;
-      return video.state.id === 1 && video.streamingPlaylists.length > 0;
-    }, { timeoutMs: 30_000 });
+    const { publisher } = await liveOnAir('After the storm');
+    await publisher.stop(); // the next test puts its own live on air
   });
 
   it('refuses RTMP play, even of a live on air with its own key (viewers go through HLS or WHEP and their privacy check)', async () => {
-    assert.ok(liveStreamKey, 'the previous test put a live on air');
+    const liveStreamKey = (await liveOnAir('Played over RTMP')).live.streamKey;
+    assert.ok(liveStreamKey, 'a live on air');
     const client = await RawRtmpClient.open(server.rtmpPort);
     await client.handshake();
     client.send(validConnect(server.rtmpPort));
