@@ -13,6 +13,7 @@ import { ApiClient } from '../helpers/api.ts';
 import { fetchText, probeVariant } from '../helpers/media.ts';
 import { makeClip, resumableUpload, waitPublished } from '../helpers/uploads.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { scenario } from '../helpers/scenario.ts';
 
 const heightsOf = (master: string) => [...master.matchAll(/RESOLUTION=\d+x(\d+)/g)].map((match) => Number(match[1]));
 
@@ -25,7 +26,26 @@ describe('re-upload, comments and views', () => {
   let work: string;
   let clipA: Buffer;
   let clipB: Buffer;
+  /** Commented and viewed by the comments and views tests. */
   let video: { id: number; uuid: string };
+  /** The one whose source is replaced: it has comments and views of its own, which must stay. */
+  let toReplace: { id: number; uuid: string };
+
+  /** Uploads clip A as `name`, and waits for it to be published with its one rendition. */
+  async function uploadA(name: string): Promise<{ id: number; uuid: string }> {
+    const uploaded = await resumableUpload(server.baseUrl, admin.token, '/api/v1/videos/upload-resumable',
+      { channelId, name, privacy: 1, filename: 'a.mp4' }, clipA);
+    assert.equal(uploaded.status, 200, await uploaded.clone().text());
+    const created = ((await uploaded.json()) as any).video;
+    const published = await waitPublished(admin, created.id);
+    assert.match(published.streamingPlaylists[0].playlistUrl, /\/vod-1\/master\.m3u8$/);
+    assert.deepEqual(heightsOf(await fetchText(`${server.baseUrl}${published.streamingPlaylists[0].playlistUrl}`)), [240]);
+    return created;
+  }
+
+  const view = (target: { uuid: string }, ip: string) => fetch(`${server.baseUrl}/api/v1/videos/${target.uuid}/views`, {
+    method: 'POST', headers: { 'X-Forwarded-For': ip, 'Content-Type': 'application/json' }, body: JSON.stringify({ currentTime: 1 }),
+  });
 
   before(async () => {
     work = mkdtempSync(join(tmpdir(), 'livecast-reupload-'));
@@ -43,13 +63,13 @@ describe('re-upload, comments and views', () => {
     assert.equal((await admin.post('/api/v1/users', { username: 'stranger', password: 'stranger-password', email: 's@example.org' })).status, 200);
     stranger = new ApiClient(server.baseUrl);
     assert.equal((await stranger.login('stranger', 'stranger-password')).status, 200);
-    const uploaded = await resumableUpload(server.baseUrl, admin.token, '/api/v1/videos/upload-resumable',
-      { channelId, name: 'video A', privacy: 1, filename: 'a.mp4' }, clipA);
-    assert.equal(uploaded.status, 200, await uploaded.clone().text());
-    video = ((await uploaded.json()) as any).video;
-    const published = await waitPublished(admin, video.id);
-    assert.match(published.streamingPlaylists[0].playlistUrl, /\/vod-1\/master\.m3u8$/);
-    assert.deepEqual(heightsOf(await fetchText(`${server.baseUrl}${published.streamingPlaylists[0].playlistUrl}`)), [240]);
+    [video, toReplace] = await Promise.all([uploadA('video A'), uploadA('video A')]);
+    // What a video has when its source is replaced, and keeps: two comments and three views.
+    for (const [author, text] of [[admin, 'First!'], [stranger, 'Second']] as const) {
+      assert.equal((await author.post(`/api/v1/videos/${toReplace.id}/comment-threads`, { text })).status, 200);
+    }
+    for (const ip of ['10.0.0.1', '10.0.0.2', '10.0.0.3']) assert.equal((await view(toReplace, ip)).status, 204);
+    assert.equal((await admin.get(`/api/v1/videos/${toReplace.id}`)).body.views, 3);
   });
 
   after(async () => {
@@ -57,7 +77,8 @@ describe('re-upload, comments and views', () => {
     if (work) rmSync(work, { recursive: true, force: true });
   });
 
-  const threads = () => `/api/v1/videos/${video.id}/comment-threads`;
+  const threadsOf = (target: { id: number }) => `/api/v1/videos/${target.id}/comment-threads`;
+  const threads = () => threadsOf(video);
 
   it('comments: validation, 401 for anonymous, plain text, replies, delete rights', async () => {
     assert.equal((await anonymous.post(threads(), { text: 'hello' })).status, 401);
@@ -101,41 +122,41 @@ describe('re-upload, comments and views', () => {
   });
 
   it('views: one per IP and video within the window', async () => {
-    const view = (ip: string) => fetch(`${server.baseUrl}/api/v1/videos/${video.uuid}/views`, {
-      method: 'POST', headers: { 'X-Forwarded-For': ip, 'Content-Type': 'application/json' }, body: JSON.stringify({ currentTime: 1 }),
-    });
-    for (let time = 0; time < 3; time++) assert.equal((await view('10.0.0.1')).status, 204);
+    for (let time = 0; time < 3; time++) assert.equal((await view(video, '10.0.0.1')).status, 204);
     assert.equal((await admin.get(`/api/v1/videos/${video.id}`)).body.views, 1, 'three views from one IP count once');
-    assert.equal((await view('10.0.0.2')).status, 204);
-    assert.equal((await view('10.0.0.3')).status, 204);
-    assert.equal((await view('10.0.0.2')).status, 204);
+    assert.equal((await view(video, '10.0.0.2')).status, 204);
+    assert.equal((await view(video, '10.0.0.3')).status, 204);
+    assert.equal((await view(video, '10.0.0.2')).status, 204);
     assert.equal((await admin.get(`/api/v1/videos/${video.id}`)).body.views, 3);
     assert.equal((await fetch(`${server.baseUrl}/api/v1/videos/999999/views`, { method: 'POST' })).status, 404);
   });
 
-  it('re-upload: the old version plays until the new one is ready, then one switch', async () => {
-    const replacePath = `/api/v1/videos/${video.id}/source/replace-resumable`;
+  // One video, replaced twice: the second replacement (corrupt) starts from what the first one made.
+  const replacing = scenario('the source of a video is replaced, then replaced by a corrupt file');
+
+  replacing.step('re-upload: the old version plays until the new one is ready, then one switch', async () => {
+    const replacePath = `/api/v1/videos/${toReplace.id}/source/replace-resumable`;
     // Only the owner (or an admin); a stranger is refused before sending any byte.
     assert.equal((await resumableUpload(server.baseUrl, stranger.token, replacePath, { filename: 'b.mp4' }, clipB)).status, 403);
     assert.equal((await resumableUpload(server.baseUrl, undefined, replacePath, { filename: 'b.mp4' }, clipB)).status, 401);
-    const before = (await admin.get(`/api/v1/videos/${video.id}`)).body;
+    const before = (await admin.get(`/api/v1/videos/${toReplace.id}`)).body;
     assert.equal(before.inputFileUpdatedAt, null);
     const oldMaster = `${server.baseUrl}${before.streamingPlaylists[0].playlistUrl}`;
-    const oldFolder = join(server.dataDir, 'streaming-playlists', 'hls', video.uuid, 'vod-1');
+    const oldFolder = join(server.dataDir, 'streaming-playlists', 'hls', toReplace.uuid, 'vod-1');
     assert.ok(existsSync(oldFolder));
 
     const replaced = await resumableUpload(server.baseUrl, admin.token, replacePath, { filename: 'b.mp4' }, clipB);
     assert.equal(replaced.status, 204, await replaced.clone().text());
 
     // While it processes: same state, same media, and it plays.
-    const during = (await admin.get(`/api/v1/videos/${video.id}`)).body;
+    const during = (await admin.get(`/api/v1/videos/${toReplace.id}`)).body;
     assert.equal(during.state.id, 1);
     if (during.inputFileUpdatedAt === null) {
       assert.equal(`${server.baseUrl}${during.streamingPlaylists[0].playlistUrl}`, oldMaster);
       assert.deepEqual(heightsOf(await fetchText(oldMaster)), [240]);
       const streams = await probeVariant(new URL('0/index.m3u8', oldMaster).href).catch((error: Error) => {
         // The switch may have happened during the probe: then the new version must be there.
-        return admin.get(`/api/v1/videos/${video.id}`).then((now) => {
+        return admin.get(`/api/v1/videos/${toReplace.id}`).then((now) => {
           if (now.body.inputFileUpdatedAt === null) throw error;
           return [{ codec_type: 'video', codec_name: 'h264', height: 240 }];
         });
@@ -148,13 +169,13 @@ describe('re-upload, comments and views', () => {
     // Every look until it is done: published, and whatever the API points at answers 200.
     let looks = 0;
     const done = await waitFor('the replacement', async () => {
-      const current = (await admin.get(`/api/v1/videos/${video.id}`)).body;
+      const current = (await admin.get(`/api/v1/videos/${toReplace.id}`)).body;
       assert.equal(current.state.id, 1, 'the state never changes');
       assert.equal(current.streamingPlaylists.length, 1, 'always something to play');
       const master = await fetch(`${server.baseUrl}${current.streamingPlaylists[0].playlistUrl}`);
       if (master.status !== 200) {
         // Only acceptable if the switch happened between the two requests.
-        const now = (await admin.get(`/api/v1/videos/${video.id}`)).body;
+        const now = (await admin.get(`/api/v1/videos/${toReplace.id}`)).body;
         assert.notEqual(now.streamingPlaylists[0].playlistUrl, current.streamingPlaylists[0].playlistUrl, `master answered ${master.status}`);
       }
       looks++;
@@ -162,8 +183,8 @@ describe('re-upload, comments and views', () => {
     }, { timeoutMs: 120_000, intervalMs: 200 });
     assert.ok(looks >= 1);
 
-    assert.equal(done.id, video.id);
-    assert.equal(done.uuid, video.uuid);
+    assert.equal(done.id, toReplace.id);
+    assert.equal(done.uuid, toReplace.uuid);
     assert.equal(done.name, 'video A');
     assert.equal(done.url, before.url);
     assert.equal(done.views, 3, 'views stay');
@@ -178,24 +199,24 @@ describe('re-upload, comments and views', () => {
     assert.ok(streams.some((stream) => stream.codec_type === 'video' && stream.height === 480));
     assert.match(done.thumbnailPath, /\/vod-2\//);
     assert.equal((await fetch(`${server.baseUrl}${done.thumbnailPath}`)).status, 200);
-    assert.equal((await anonymous.get(threads())).body.total, 2, 'comments stay');
+    assert.equal((await anonymous.get(threadsOf(toReplace))).body.total, 2, 'comments stay');
     assert.equal(existsSync(oldFolder), false, 'the old folder is gone');
     assert.equal((await fetch(oldMaster)).status, 404);
     // The storyboard is made again from the new media.
     const storyboard = await waitFor('the new storyboard', async () => {
-      const listed = (await admin.get(`/api/v1/videos/${video.id}/storyboards`)).body;
+      const listed = (await admin.get(`/api/v1/videos/${toReplace.id}/storyboards`)).body;
       return listed.storyboards[0]?.storyboardPath.includes('/vod-2/') ? listed.storyboards[0] : undefined;
     }, { timeoutMs: 60_000, intervalMs: 300 });
     assert.equal((await fetch(`${server.baseUrl}${storyboard.storyboardPath}`)).status, 200);
   });
 
-  it('a corrupt replacement leaves the current version playing and reports the error', async () => {
-    const before = (await admin.get(`/api/v1/videos/${video.id}`)).body;
-    const replaced = await resumableUpload(server.baseUrl, admin.token, `/api/v1/videos/${video.uuid}/source/replace-resumable`,
+  replacing.step('a corrupt replacement leaves the current version playing and reports the error', async () => {
+    const before = (await admin.get(`/api/v1/videos/${toReplace.id}`)).body;
+    const replaced = await resumableUpload(server.baseUrl, admin.token, `/api/v1/videos/${toReplace.uuid}/source/replace-resumable`,
       { filename: 'broken.mp4' }, randomBytes(20_000));
     assert.equal(replaced.status, 204);
     const failed = await waitFor('the reported error', async () => {
-      const current = (await admin.get(`/api/v1/videos/${video.id}`)).body;
+      const current = (await admin.get(`/api/v1/videos/${toReplace.id}`)).body;
       return current.error ? current : undefined;
     }, { timeoutMs: 60_000, intervalMs: 300 });
     assert.match(failed.error, /\w+/);
@@ -206,7 +227,7 @@ describe('re-upload, comments and views', () => {
     assert.deepEqual(heightsOf(await fetchText(master)), [480, 240]);
     const streams = await probeVariant(new URL('0/index.m3u8', master).href);
     assert.ok(streams.some((stream) => stream.codec_type === 'video' && stream.height === 480));
-    assert.equal(existsSync(join(server.dataDir, 'streaming-playlists', 'hls', video.uuid, 'vod-3')), false);
+    assert.equal(existsSync(join(server.dataDir, 'streaming-playlists', 'hls', toReplace.uuid, 'vod-3')), false);
   });
 });
 
