@@ -30,6 +30,8 @@ describe('uploads of two users', () => {
   let clip: Buffer;
   let alice: Awaited<ReturnType<typeof createUploader>>;
   let mallory: Awaited<ReturnType<typeof createUploader>>;
+  /** A published video of alice's, whose source the tests try to replace. */
+  let alicePublishedId: number;
   const tusBase = () => `${server.baseUrl}/api/v1/uploads/tus`;
   const half = () => Math.floor(clip.length / 2);
 
@@ -44,6 +46,11 @@ describe('uploads of two users', () => {
     const admin = await ApiClient.asAdmin(server.baseUrl);
     alice = await createUploader(admin, 'alice');
     mallory = await createUploader(admin, 'mallory');
+    const uploaded = await resumableUpload(server.baseUrl, alice.token, '/api/v1/videos/upload-resumable',
+      { channelId: alice.channelId, name: 'alice published', filename: 'clip.mp4', privacy: 5, videoPasswords: [PASSWORD] }, clip);
+    assert.equal(uploaded.status, 200);
+    alicePublishedId = ((await uploaded.json()) as any).video.id;
+    await waitPublished(alice.api, alicePublishedId);
   });
 
   after(async () => {
@@ -57,8 +64,6 @@ describe('uploads of two users', () => {
       assert.ok(!readFileSync(file).includes(PASSWORD), `${file} keeps the video password in clear`);
     }
   }
-
-  let aliceVideoId: number;
 
   it('tus: another user reaches no upload of alice through any URL, and alice completes hers', async () => {
     const fields = { channelId: alice.channelId, name: 'alice tus', filename: 'clip.mp4', privacy: 5, videoPasswords: PASSWORD };
@@ -98,7 +103,7 @@ describe('uploads of two users', () => {
     assert.ok(!(head.headers.get('upload-metadata') ?? '').includes(Buffer.from(PASSWORD).toString('base64')), 'no password in the metadata');
     const done = await tusPatch(created.url!, alice.token, half(), clip.subarray(half()));
     assert.equal(done.status, 200);
-    aliceVideoId = Number(done.headers.get('x-video-id'));
+    const aliceVideoId = Number(done.headers.get('x-video-id'));
     // Mallory's bytes would not transcode: the video plays alice's clip.
     const video = await waitPublished(alice.api, aliceVideoId);
     assert.ok(Math.abs(video.duration - 2) <= 1, `duration ${video.duration}`);
@@ -123,7 +128,7 @@ describe('uploads of two users', () => {
 
     const tricks = [
       url.href, `${url.href}&upload_id=${id}`, `${server.baseUrl}${path}/?upload_id=${id}`, `${server.baseUrl}${path}?upload_id=${id}%00`,
-      `${server.baseUrl}/api/v1/videos/${aliceVideoId}/source/replace-resumable?upload_id=${id}`,
+      `${server.baseUrl}/api/v1/videos/${alicePublishedId}/source/replace-resumable?upload_id=${id}`,
     ];
     for (const target of tricks) {
       const status = (await put(target, mallory.token, half(), Buffer.alloc(clip.length - half(), 0x41))).status;
@@ -139,7 +144,7 @@ describe('uploads of two users', () => {
   });
 
   it('a replacement of alice\'s source is hers alone, and keeps no password on disk', async () => {
-    const path = `/api/v1/videos/${aliceVideoId}/source/replace-resumable`;
+    const path = `/api/v1/videos/${alicePublishedId}/source/replace-resumable`;
     const start = await fetch(`${server.baseUrl}${path}`, {
       method: 'POST',
       headers: { Authorization: `Bearer ${alice.token}`, 'Content-Type': 'application/json', 'X-Upload-Content-Length': String(clip.length) },
