@@ -85,6 +85,10 @@ describe('XMPP bridge with an in-process hub', () => {
       hub, log: createLogger('warn', 'xmpp-test'),
       settings: { enabled: true, host: '127.0.0.1', port: prosody.componentPort, componentDomain: prosody.componentDomain, componentSecret: prosody.componentSecret, mucDomain: prosody.mucDomain },
     });
+    // alice sits in the bridged room for every test (the one that restarts Prosody brings her back).
+    alice = await connectXmppUser(prosody, 'alice', 'alice-password');
+    await waitFor('the bridge to create the room', () => roomExists(prosody, room));
+    await alice.join(room, 'alice');
   });
 
   after(async () => {
@@ -94,19 +98,17 @@ describe('XMPP bridge with an in-process hub', () => {
   });
 
   it('shows web messages in the MUC under the web user\'s nick, once', async () => {
-    alice = await connectXmppUser(prosody, 'alice', 'alice-password');
-    await waitFor('the bridge to create the room', () => roomExists(prosody, room));
-    await alice.join(room, 'alice');
     hub.webSay(1, 'webby', 'hello from the web');
     const seen = await waitFor('the web message in the MUC', () => liveMessages(alice!, room).find((stanza) => bodyOf(stanza) === 'hello from the web'));
     assert.equal(seen.attrs.from, `${room}/webby`);
     await sleep(500);
-    assert.equal(liveMessages(alice, room).filter((stanza) => bodyOf(stanza) === 'hello from the web').length, 1);
-    const subject = alice.groupchat(room).find((stanza) => stanza.getChild('subject'));
+    assert.equal(liveMessages(alice!, room).filter((stanza) => bodyOf(stanza) === 'hello from the web').length, 1);
+    const subject = alice!.groupchat(room).find((stanza) => stanza.getChild('subject'));
     assert.equal(subject?.getChildText('subject'), 'Fake live');
   });
 
   it('passes XMPP messages to the hub with the MUC stanza-id, and does not echo', async () => {
+    const earlier = hub.messages.length; // what other tests said
     await alice!.say(room, 'hello from xmpp');
     const posted = await waitFor('the XMPP message in the hub', () => hub.messages.find((message) => message.text === 'hello from xmpp'));
     assert.equal(posted.author.nick, 'alice');
@@ -115,7 +117,7 @@ describe('XMPP bridge with an in-process hub', () => {
     assert.equal(posted.bridgeId, stanzaIdOf(reflection!, room));
     await sleep(500);
     assert.equal(hub.messages.filter((message) => message.text === 'hello from xmpp').length, 1);
-    assert.equal(hub.messages.filter((message) => message.author.source === 'xmpp').length, 1, 'web messages never come back as XMPP ones');
+    assert.equal(hub.messages.slice(earlier).filter((message) => message.author.source === 'xmpp').length, 1, 'web messages never come back as XMPP ones');
     assert.equal(liveMessages(alice!, room).filter((stanza) => bodyOf(stanza) === 'hello from xmpp').length, 1);
   });
 
@@ -125,13 +127,14 @@ describe('XMPP bridge with an in-process hub', () => {
   });
 
   it('retracts a web message deleted on the web, naming its stanza-id', async () => {
+    const earlier = liveMessages(alice!, room).length; // retractions of other tests come before
     const message = hub.webSay(1, 'webby', 'to be deleted');
     const seen = await waitFor('the message', () => liveMessages(alice!, room).find((stanza) => bodyOf(stanza) === 'to be deleted'));
     const stanzaId = stanzaIdOf(seen, room);
     assert.ok(stanzaId, 'the MUC stamps a stanza-id');
     await sleep(200); // the bridge learns the stanza-id from its own copy
     hub.emit('deleted', { room: ref, messageIds: [message.id], bridgeIds: [] });
-    const retraction = await waitFor('the retraction', () => liveMessages(alice!, room).find((stanza) => stanza.getChild('retract', NS.retract)));
+    const retraction = await waitFor('the retraction', () => liveMessages(alice!, room).slice(earlier).find((stanza) => stanza.getChild('retract', NS.retract)));
     assert.equal(retraction.attrs.from, `${room}/webby`);
     assert.equal(retraction.getChild('retract', NS.retract)!.attrs.id, stanzaId);
     assert.equal(retraction.getChild('apply-to', NS.fasten)!.attrs.id, `livecast-${message.id}`);
