@@ -4,6 +4,7 @@ import { readFileSync, existsSync } from 'node:fs';
 import YAML from 'yaml';
 import Value from 'typebox/value';
 import { ConfigSchema, type Config } from './schema.ts';
+import { REMOVED_SETTINGS, unknownKeys, unknownKeyWarning } from './unknown-keys.ts';
 
 export class ConfigError extends Error {}
 
@@ -85,6 +86,18 @@ export interface LoadOptions {
   env?: NodeJS.ProcessEnv;
   file?: string;
   overrides?: (raw: JsonObject) => void;
+  /** Where the warnings about ignored keys go; by default stderr (the logger needs the config first). */
+  warn?: (message: string) => void;
+}
+
+/** A file or environment that still sets something no setting reads is not an error: it is named. */
+function warnIgnored(raw: JsonObject, env: NodeJS.ProcessEnv, file: string | undefined, warn: (message: string) => void): void {
+  const where = `Configuration${file ? ` (file ${file})` : ''}`;
+  for (const path of unknownKeys(ConfigSchema as unknown as LeafSchema, raw)) warn(`${where}: ${unknownKeyWarning(path)}`);
+  for (const path of Object.keys(REMOVED_SETTINGS)) {
+    const name = envNameFor(path.split('.'));
+    if (env[name] !== undefined && env[name] !== '') warn(`${name}: ${unknownKeyWarning(path)}`);
+  }
 }
 
 export function loadConfig(options: LoadOptions = {}): Config {
@@ -97,6 +110,7 @@ export function loadConfig(options: LoadOptions = {}): Config {
     if (value !== undefined && value !== '') setPath(raw, path, parseEnvValue(value, type, name));
   }
   options.overrides?.(raw);
+  warnIgnored(raw, env, file, options.warn ?? ((message) => process.stderr.write(`${message}\n`)));
   const config = Value.Default(ConfigSchema, raw) as Config;
   const errors = [...Value.Errors(ConfigSchema, config)];
   if (errors.length > 0) {
