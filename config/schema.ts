@@ -128,7 +128,6 @@ export const ConfigSchema = Type.Object({
     maxTranscoderRestarts: Type.Integer({ default: 5, minimum: 0, maximum: 100, description: 'Times a crashed transcoder is restarted for one session before the live errors out' }),
   }, { default: {}, description: 'Lives' }),
   chat: Type.Object({
-    enabled: Type.Boolean({ default: true }),
     allowAnonymous: Type.Boolean({ default: true, description: 'Anonymous viewers chat under a generated nick; off: only logged-in users may post' }),
     maxMessageLength: Type.Integer({ default: 500, minimum: 1, maximum: 10000, description: 'Longest chat message, in characters' }),
     historySize: Type.Integer({ default: 50, minimum: 0, maximum: 1000, description: 'Messages a newcomer receives on joining a room' }),

@@ -3,6 +3,7 @@
 
 /** Settings that existed once, with what an operator who still sets one should know. */
 export const REMOVED_SETTINGS: Readonly<Record<string, string>> = {
+  'chat.enabled': 'nothing ever read it: the chat is always on',
 };
 
 interface NodeSchema { type?: string; properties?: Record<string, NodeSchema> }
