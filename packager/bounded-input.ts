@@ -2,7 +2,7 @@
 // publisher back (a reader too slow gets frames dropped, never the writer blocked): past a bound of
 // unwritten bytes, input is dropped up to the next keyframe, where decoding can resume cleanly.
 import type { Writable } from 'node:stream';
-import type { MediaSink } from '../ingest/index.ts';
+import type { MediaSink } from '../ingest/contracts.ts';
 
 export interface BoundedInputOptions {
   maxPendingBytes: number;

@@ -2,7 +2,7 @@
 // by the live manager and the transcode benchmark so that the benchmark measures what the server runs.
 import { join } from 'node:path';
 import type { Config, Logger } from '../config/index.ts';
-import type { MediaFeed, SourceInfo } from '../ingest/index.ts';
+import type { MediaFeed, SourceInfo } from '../ingest/contracts.ts';
 import type { CapabilitySettings, EncoderSelection } from './encoders/capabilities.ts';
 import type { Rendition } from './encoders/types.ts';
 import { LiveHls, latencyProfile, type LatencyProfile } from './hls/index.ts';
@@ -11,9 +11,9 @@ import { selectRenditions } from './ladder.ts';
 import { LiveTranscoder } from './live-transcoder.ts';
 
 /** How long a new publisher has to announce its video size and tracks. */
-export const DESCRIBE_TIMEOUT_MS = 5000;
+const DESCRIBE_TIMEOUT_MS = 5000;
 /** Assumed when a publisher never says its size (rare: OBS and ffmpeg both send onMetaData). */
-export const FALLBACK_SOURCE_HEIGHT = 720;
+const FALLBACK_SOURCE_HEIGHT = 720;
 /** A guess for the source rendition's bandwidth until the packager has measured it. */
 const PASSTHROUGH_BANDWIDTH_GUESS = 6_000_000;
 /** Segments kept on disk past the playlist window, for players still fetching the oldest ones. */
@@ -36,7 +36,7 @@ export function renditionsFor(config: Config, encoder: EncoderSelection, sourceH
 }
 
 /** Segments listed in a live playlist: the latency mode's window, or the DVR window if longer. */
-export function playlistSegmentsFor(profile: LatencyProfile, dvrWindowSeconds: number): number {
+function playlistSegmentsFor(profile: LatencyProfile, dvrWindowSeconds: number): number {
   return Math.max(profile.playlistSegments, Math.ceil(dvrWindowSeconds / profile.segmentSeconds));
 }
 

@@ -4,7 +4,7 @@
 // first segments are playable.
 import { EventEmitter } from 'node:events';
 import type { Logger } from '../config/index.ts';
-import type { MediaFeed } from '../ingest/index.ts';
+import type { MediaFeed } from '../ingest/contracts.ts';
 import type { EncoderSelection } from './encoders/capabilities.ts';
 import type { Rendition } from './encoders/types.ts';
 import { spawnFfmpeg, type FfmpegHandle } from './ffmpeg-process.ts';

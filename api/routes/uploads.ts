@@ -30,7 +30,7 @@ const MULTIPART_OVERHEAD_BYTES = 64 * 1024;
 const UPLOAD_ID = /^[a-f0-9]{32}$/;
 
 /** tus Upload-Metadata: comma-separated `key base64value` pairs. */
-export function parseTusMetadata(header: string | undefined): Record<string, string> {
+function parseTusMetadata(header: string | undefined): Record<string, string> {
   const fields: Record<string, string> = {};
   for (const pair of (header ?? '').split(',')) {
     const [key, value] = pair.trim().split(' ');
@@ -386,7 +386,7 @@ export function uploadRoutes(context: AppContext, service: UploadService): Fasti
     await app.register(replaceRoutes(context, service));
     // Unfinished uploads expire (uploads.unfinishedExpirySeconds): their files and quota go.
     const sweep = () => service.sweepExpired().catch((error: Error) => context.log.warn(`uploads: sweep failed: ${error.message}`));
-    const timer = setInterval(sweep, sweepIntervalMs(service.limits.unfinishedExpirySeconds));
+    const timer = setInterval(() => void sweep(), sweepIntervalMs(service.limits.unfinishedExpirySeconds));
     timer.unref();
     app.addHook('onReady', async () => { void sweep(); });
     app.addHook('onClose', async () => clearInterval(timer));
