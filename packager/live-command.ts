@@ -15,7 +15,7 @@ export interface LiveCommandOptions {
 }
 
 /** Output pipe of rendition `index`: ffmpeg's `pipe:<3 + index>`. */
-export const firstOutputFd = 3;
+const firstOutputFd = 3;
 
 function filterGraph(encoded: Rendition[], backend: EncoderBackend, caps: Capabilities): string {
   if (encoded.length === 0) return '';

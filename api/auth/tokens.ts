@@ -4,8 +4,8 @@ import { createHash, randomBytes } from 'node:crypto';
 import type pg from 'pg';
 import { oauth } from '../../db/index.ts';
 
-export const ACCESS_TOKEN_LIFETIME_S = 24 * 3600;
-export const REFRESH_TOKEN_LIFETIME_S = 14 * 24 * 3600;
+const ACCESS_TOKEN_LIFETIME_S = 24 * 3600;
+const REFRESH_TOKEN_LIFETIME_S = 14 * 24 * 3600;
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token).digest('hex');

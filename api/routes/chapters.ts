@@ -9,7 +9,7 @@ import { VideoIdParam, errorResponses } from '../schemas/common.ts';
 import { storyboardUrl } from '../../core/vod/storyboard-job.ts';
 import { loadOwnedVideo, loadVisibleVideo } from '../video-loaders.ts';
 
-export function validateChapters(body: ChapterUpdateBody, durationSeconds: number | undefined): ChapterUpdateBody['chapters'] {
+function validateChapters(body: ChapterUpdateBody, durationSeconds: number | undefined): ChapterUpdateBody['chapters'] {
   const seen = new Set<number>();
   const cleaned = body.chapters.map((chapter) => ({ timecode: chapter.timecode, title: chapter.title.trim() }));
   for (const chapter of cleaned) {

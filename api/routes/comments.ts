@@ -15,7 +15,7 @@ import {
 import { VideoIdParam, errorResponses } from '../schemas/common.ts';
 import { loadVisibleVideo } from '../video-loaders.ts';
 
-export function presentComment(row: CommentRow): CommentJson {
+function presentComment(row: CommentRow): CommentJson {
   return {
     id: row.id,
     threadId: row.thread_id,
@@ -30,7 +30,7 @@ export function presentComment(row: CommentRow): CommentJson {
 }
 
 /** The thread's comments (oldest first) as PeerTube's tree: each reply under the comment it answers. */
-export function buildTree(rows: CommentRow[], rootId: number): CommentTreeJson | undefined {
+function buildTree(rows: CommentRow[], rootId: number): CommentTreeJson | undefined {
   const nodes = new Map(rows.map((row) => [row.id, { comment: presentComment(row), children: [] as CommentTreeJson[] }]));
   for (const row of rows) {
     if (row.in_reply_to !== null) nodes.get(row.in_reply_to)?.children.push(nodes.get(row.id)!);

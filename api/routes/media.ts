@@ -12,7 +12,7 @@ import { addFileTokenToPlaylist, FILE_TOKEN_PARAM } from '../../core/media-acces
 import { hls } from '../../packager/index.ts';
 import { HttpError, tooManyRequests } from '../errors.ts';
 
-export const MEDIA_PREFIX = '/static/streaming-playlists/';
+const MEDIA_PREFIX = '/static/streaming-playlists/';
 
 /** Files read back from disk get the same types as those the packager serves from memory. */
 const CONTENT_TYPES: Record<string, string> = {

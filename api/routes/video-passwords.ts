@@ -13,8 +13,8 @@ import { assertPasswordsFor, hashVideoPasswords, MAX_VIDEO_PASSWORDS, replaceVid
 import { errorResponses, Pagination, VideoIdParam } from '../schemas/common.ts';
 import { loadOwnedVideo, loadVisibleVideo } from '../video-loaders.ts';
 
-export const VideoPasswordValue = Type.String({ minLength: VIDEO_PASSWORD_LENGTH.min, maxLength: VIDEO_PASSWORD_LENGTH.max });
-export const VideoPasswordList = Type.Array(VideoPasswordValue, { maxItems: MAX_VIDEO_PASSWORDS, description: 'Passwords of a password-protected video (privacy 5)' });
+const VideoPasswordValue = Type.String({ minLength: VIDEO_PASSWORD_LENGTH.min, maxLength: VIDEO_PASSWORD_LENGTH.max });
+const VideoPasswordList = Type.Array(VideoPasswordValue, { maxItems: MAX_VIDEO_PASSWORDS, description: 'Passwords of a password-protected video (privacy 5)' });
 
 // PeerTube returns each password in clear to the owner (`password`). Ours are scrypt hashes at rest,
 // so they cannot be given back: an entry is only its id and dates (enough to delete it).

@@ -8,7 +8,7 @@ import { ViewCounter } from '../../core/views/view-counter.ts';
 import { loadVisibleVideo } from '../video-loaders.ts';
 
 /** One view per IP and video every 5 minutes; at most this many (IP, video) pairs remembered. */
-export const VIEW_WINDOW_MS = 5 * 60_000;
+const VIEW_WINDOW_MS = 5 * 60_000;
 const MAX_REMEMBERED_VIEWS = 100_000;
 
 export function viewRoutes(context: AppContext): FastifyPluginAsyncTypebox {

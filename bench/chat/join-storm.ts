@@ -10,7 +10,7 @@ export interface Viewer { index: number; client: LeanClient; roomId: number }
 export interface StormResult { viewers: Viewer[]; failed: number; firstError?: string; joinMs: Float64Array }
 
 /** Anonymous identities (16–64 of [A-Za-z0-9_-]), distinct per client: anti-flood is per identity. */
-export const anonIdOf = (index: number) => `bench-viewer-${String(index).padStart(6, '0')}`;
+const anonIdOf = (index: number) => `bench-viewer-${String(index).padStart(6, '0')}`;
 
 interface JoinAck { ok: boolean; room?: { id: number }; error?: { code: string; message: string } }
 

@@ -2,7 +2,7 @@
 // the target.
 import type { BenchSettings, Result } from './measure.ts';
 
-export const TARGET_P99_MS = 250;
+const TARGET_P99_MS = 250;
 
 const ms = (value: number) => Number.isFinite(value) ? `${value.toFixed(value < 10 ? 1 : 0)} ms` : '-';
 const percent = (share: number) => Number.isFinite(share) ? `${(share * 100).toFixed(0)}%` : '-';

@@ -23,7 +23,7 @@ export function subjectMessage(from: string, room: string, subject: string): Xml
   return xml('message', { from, to: room, type: 'groupchat' }, xml('subject', {}, subject));
 }
 
-export const RETRACTION_FALLBACK = 'This person attempted to retract a previous message, but it is unsupported by your client.';
+const RETRACTION_FALLBACK = 'This person attempted to retract a previous message, but it is unsupported by your client.';
 
 /**
  * A retraction (XEP-0424). The current form names the MUC's stanza-id; the first form

@@ -9,7 +9,7 @@ import { xmppParticipant } from '../participant.ts';
 import { destroyRoomIq, memberIq, roleIq, groupchatMessage, retractionMessage, subjectMessage } from './stanzas.ts';
 
 const CATCH_UP_BATCH = 100;
-export const CLEARED_NOTICE = 'A moderator cleared the chat.';
+const CLEARED_NOTICE = 'A moderator cleared the chat.';
 const CLOSED_REASON = 'This live is no longer public: its chat is not open to XMPP.';
 
 /** The bot joins the room (creating it if needed) and sets the subject to the room's title. */
@@ -21,7 +21,7 @@ export async function joinBot(ctx: BridgeContext, state: RoomState): Promise<voi
   if (created || (state.subject !== null && state.subject !== state.ref.title)) await setSubject(ctx, state);
 }
 
-export async function setSubject(ctx: BridgeContext, state: RoomState): Promise<void> {
+async function setSubject(ctx: BridgeContext, state: RoomState): Promise<void> {
   state.subject = state.ref.title;
   // The MUC answers with an error message if the bot may not; from-muc.ts logs it.
   await ctx.connection.send(subjectMessage(ctx.botJid, state.jid, state.ref.title));

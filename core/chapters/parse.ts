@@ -2,7 +2,7 @@
 // ("00:00 Intro", "1:02:03 Q&A"); at least two of them, and the first at 00:00.
 import type { Chapter } from '../../db/repositories/chapters.ts';
 
-export const CHAPTER_TITLE_MAX = 100;
+const CHAPTER_TITLE_MAX = 100;
 const LINE = /^(?:(\d{1,2}):)?(\d{1,2}):(\d{2})\s+(?:[-–—:]\s*)?(.+)$/;
 
 export function chaptersFromDescription(description: string | null | undefined): Chapter[] {

@@ -20,7 +20,7 @@ const CACHE_MS = 5000;
 const PASSWORD_CACHE_MS = 60_000;
 const MAX_CACHED = 10_000;
 /** PeerTube's header for the password of a password-protected video. */
-export const VIDEO_PASSWORD_HEADER = 'x-peertube-video-password';
+const VIDEO_PASSWORD_HEADER = 'x-peertube-video-password';
 
 export interface VideoAccessInfo { id: number; uuid: string; privacy: number; ownerUserId: number }
 
@@ -69,7 +69,7 @@ export function isOpenPrivacy(privacy: number): boolean {
 }
 
 /** Unlisted videos are protected by their unguessable uuid: by numeric id only their owner and admins find them. */
-export function hiddenByNumericId(video: VideoAccessInfo, viewer: Viewer): boolean {
+function hiddenByNumericId(video: VideoAccessInfo, viewer: Viewer): boolean {
   return viewer.byNumericId === true && video.privacy === VideoPrivacy.UNLISTED && !isOwnerOrAdmin(viewer.user, video.ownerUserId);
 }
 

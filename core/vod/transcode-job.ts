@@ -47,7 +47,7 @@ const MAX_VOD_FOLDERS = 1000;
  * fails on a folder that exists, so two runs of one job (pg-boss retried an expired one while it
  * still ran) never share, nor delete, each other's output. Returns its path relative to the media root.
  */
-export function reserveVodFolder(mediaRoot: string, uuid: string, from: number): string {
+function reserveVodFolder(mediaRoot: string, uuid: string, from: number): string {
   mkdirSync(join(mediaRoot, 'hls', uuid), { recursive: true });
   for (let n = from; n < from + MAX_VOD_FOLDERS; n++) {
     const mediaPath = join('hls', uuid, `vod-${n}`);

@@ -9,7 +9,7 @@ export async function listChapters(db: pg.Pool | pg.PoolClient, videoId: number)
   return rows;
 }
 
-export async function countChapters(db: pg.Pool | pg.PoolClient, videoId: number): Promise<number> {
+async function countChapters(db: pg.Pool | pg.PoolClient, videoId: number): Promise<number> {
   const { rows: [row] } = await db.query<{ count: number }>('SELECT count(*)::int AS count FROM video_chapters WHERE video_id = $1', [videoId]);
   return row.count;
 }

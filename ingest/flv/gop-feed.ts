@@ -9,7 +9,7 @@ import { readOnMetaData } from './metadata.ts';
 import { FlvTagReader, isVideoKeyframeTag, type FlvTag } from './tag-reader.ts';
 
 export const DEFAULT_MAX_GOP_BYTES = 32 * 1024 * 1024;
-export const DEFAULT_MAX_GOP_TAGS = 16_384;
+const DEFAULT_MAX_GOP_TAGS = 16_384;
 /** After the video header, how long describe() waits for an audio header the source promised. */
 const AUDIO_HEADER_WAIT_MS = 300;
 

@@ -8,7 +8,7 @@ export const FLV_TAG_AUDIO = 8;
 export const FLV_TAG_VIDEO = 9;
 export const FLV_TAG_SCRIPT = 18;
 export const TAG_HEADER_BYTES = 11;
-export const PREVIOUS_TAG_SIZE_BYTES = 4;
+const PREVIOUS_TAG_SIZE_BYTES = 4;
 
 const FLV_HEADER_BYTES = 9;
 /** The header's own size field; ffmpeg writes 9, anything past this is not an FLV stream. */

@@ -120,7 +120,7 @@ export function guardRtmpServer(rtmpServer: NmsRtmpServer, limits: RtmpLimits, l
   }
 }
 
-export function guardRtmpSession(session: NmsRtmpSession, limits: RtmpLimits, log: Logger): void {
+function guardRtmpSession(session: NmsRtmpSession, limits: RtmpLimits, log: Logger): void {
   const { socket } = session;
   const close = (reason: string) => {
     log.warn(`closed RTMP connection from ${session.ip}: ${reason}`);

@@ -10,15 +10,15 @@
 // 32-bit words swapped to network order, so each 4-byte group reads reversed.
 import { isIPv4, isIPv6 } from 'node:net';
 
-export const HEADER_BYTES = 16;
-export const HANDSHAKE_BYTES = 64;
+const HEADER_BYTES = 16;
+const HANDSHAKE_BYTES = 64;
 
 const CONTROL_HANDSHAKE = 0x0000;
 const CONTROL_SHUTDOWN = 0x0005;
 
 export const HandshakeType = { WAVEAHAND: 0, INDUCTION: 1, CONCLUSION: -1, AGREEMENT: -2, DONE: -3 } as const;
 /** A handshake type at or above this is a rejection: 1000 + reason (URQ_FAILURE_TYPES). */
-export const REJECTION_BASE = 1000;
+const REJECTION_BASE = 1000;
 
 /**
  * Rejection reasons. Below 1000 libsrt's own (SRT_REJ_*); 1000-1999 the Access Control
@@ -64,7 +64,7 @@ export interface Handshake {
   extensions: HandshakeExtension[];
 }
 
-export function isControl(packet: Buffer): boolean {
+function isControl(packet: Buffer): boolean {
   return packet.length >= HEADER_BYTES && (packet[0] & 0x80) !== 0;
 }
 

@@ -7,7 +7,7 @@
 import { RejectCode } from './handshake.ts';
 
 /** libsrt refuses longer ids (SRT_STREAMID_MAX). */
-export const STREAM_ID_MAX_LENGTH = 512;
+const STREAM_ID_MAX_LENGTH = 512;
 const ACCESS_CONTROL_PREFIX = '#!::';
 
 /** Decodes the SID extension's bytes into the caller's string. */

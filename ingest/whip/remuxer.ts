@@ -33,7 +33,7 @@ export interface RemuxerOptions {
   log: Logger;
 }
 
-export function remuxArgs(outputUrl: string, hasAudio: boolean): string[] {
+function remuxArgs(outputUrl: string, hasAudio: boolean): string[] {
   const args = [
     '-hide_banner', '-loglevel', 'error',
     '-protocol_whitelist', 'pipe,udp,rtp',

@@ -17,7 +17,7 @@ export interface BoxReaderOptions {
 }
 
 /** 64 MiB: ten times a 2 s fragment at 25 Mb/s, far below what would hurt the server. */
-export const DEFAULT_MAX_BOX_BYTES = 64 * 1024 * 1024;
+const DEFAULT_MAX_BOX_BYTES = 64 * 1024 * 1024;
 /** Enough for the longest header: size, type, largesize and a uuid. */
 const LONGEST_HEADER = 32;
 

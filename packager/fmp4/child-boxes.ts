@@ -12,7 +12,7 @@ export interface BoxRange {
 }
 
 /** The children of `bytes[start, end)`. */
-export function childBoxes(bytes: Uint8Array, start: number, end: number, parent: string): BoxRange[] {
+function childBoxes(bytes: Uint8Array, start: number, end: number, parent: string): BoxRange[] {
   const children: BoxRange[] = [];
   let offset = start;
   while (offset < end) {

@@ -4,7 +4,7 @@ import type { BoxRange } from './child-boxes.ts';
 import { Fmp4ParseError } from './errors.ts';
 
 /** What players assume for AAC when the esds cannot tell more: AAC-LC. */
-export const DEFAULT_AAC_CODEC = 'mp4a.40.2';
+const DEFAULT_AAC_CODEC = 'mp4a.40.2';
 
 /** `avc1.PPCCLL`: profile, constraint flags and level from the AVCDecoderConfigurationRecord. */
 export function avcCodecString(sampleEntryType: string, bytes: Uint8Array, avcC: BoxRange): string {

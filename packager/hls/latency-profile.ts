@@ -2,7 +2,7 @@
 // (keyframe interval = segmentSeconds, -frag_duration = partSeconds) and the playlists.
 
 /** PeerTube's numbering (`latencyMode` in its API): 1 default, 2 high latency, 3 small latency. */
-export const LatencyMode = { DEFAULT: 1, HIGH_LATENCY: 2, SMALL_LATENCY: 3 } as const;
+const LatencyMode = { DEFAULT: 1, HIGH_LATENCY: 2, SMALL_LATENCY: 3 } as const;
 export type LatencyMode = (typeof LatencyMode)[keyof typeof LatencyMode];
 
 export interface LatencyProfile {
@@ -64,7 +64,7 @@ const PROFILES: Record<LatencyMode, LatencyProfile> = {
   },
 };
 
-export function isLatencyMode(value: unknown): value is LatencyMode {
+function isLatencyMode(value: unknown): value is LatencyMode {
   return value === 1 || value === 2 || value === 3;
 }
 

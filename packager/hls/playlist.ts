@@ -36,7 +36,7 @@ export interface MediaPlaylistOptions {
 }
 
 /** Delta updates may leave out what is older than this many target durations (§4.4.3.8: at least 6). */
-export const SKIP_BOUNDARY_TARGETS = 6;
+const SKIP_BOUNDARY_TARGETS = 6;
 /** §4.4.3.8: PART-HOLD-BACK SHOULD be at least three part targets; HOLD-BACK at least three target durations. */
 const MIN_HOLD_BACK_TARGETS = 3;
 /** §4.4.4.9: parts SHOULD leave the playlist once over three target durations from its end. */
@@ -56,7 +56,7 @@ export function writeMediaPlaylist(input: MediaPlaylistInput, options: MediaPlay
 }
 
 /** HOLD-BACK and PART-HOLD-BACK as advertised: the caller's values raised to the spec's minimums. */
-export function effectiveHoldBacks(input: Pick<MediaPlaylistInput, 'targetDurationSeconds' | 'partTargetSeconds' | 'holdBackSeconds' | 'partHoldBackSeconds'>): { holdBack: number; partHoldBack: number } {
+function effectiveHoldBacks(input: Pick<MediaPlaylistInput, 'targetDurationSeconds' | 'partTargetSeconds' | 'holdBackSeconds' | 'partHoldBackSeconds'>): { holdBack: number; partHoldBack: number } {
   return {
     holdBack: Math.max(input.holdBackSeconds, MIN_HOLD_BACK_TARGETS * input.targetDurationSeconds),
     partHoldBack: Math.max(input.partHoldBackSeconds, MIN_HOLD_BACK_TARGETS * ceilToMillis(input.partTargetSeconds)),
@@ -166,7 +166,7 @@ function reportLine(report: RenditionReport): string {
 }
 
 /** PART-TARGET is an upper bound: round it up, never down below the longest part. */
-export function ceilToMillis(seconds: number): number {
+function ceilToMillis(seconds: number): number {
   return Math.ceil(Math.round(seconds * 1e6) / 1000) / 1000;
 }
 

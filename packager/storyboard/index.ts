@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { spawnFfmpeg } from '../ffmpeg-process.ts';
 
 export const STORYBOARD_IMAGE = 'storyboard.jpg';
-export const STORYBOARD_VTT = 'storyboard.vtt';
-export const SPRITE_WIDTH = 160;
-export const MAX_SPRITES = 100;
+const STORYBOARD_VTT = 'storyboard.vtt';
+const SPRITE_WIDTH = 160;
+const MAX_SPRITES = 100;
 const COLUMNS = 10;
 
 export interface StoryboardPlan { spriteDuration: number; count: number; columns: number; rows: number }
@@ -22,7 +22,7 @@ export function planStoryboard(durationSeconds: number): StoryboardPlan {
   return { spriteDuration, count, columns, rows: Math.ceil(count / columns) };
 }
 
-export function storyboardArgs(input: string, output: string, plan: StoryboardPlan): string[] {
+function storyboardArgs(input: string, output: string, plan: StoryboardPlan): string[] {
   return ['-hide_banner', '-nostdin', '-loglevel', 'info', '-nostats', '-y',
     // Our HLS lists .m4s segments, which the HLS demuxer only opens when told to. The input is our
     // own output, but it is read through local files only all the same.

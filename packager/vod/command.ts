@@ -15,7 +15,7 @@ export interface VodCommandOptions {
   segmentSeconds: number;
 }
 
-export const PROGRESS_FD = 3;
+const PROGRESS_FD = 3;
 export const VOD_INIT_NAME = 'init.mp4';
 
 export function buildVodCommand(options: VodCommandOptions): string[] {

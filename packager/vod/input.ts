@@ -10,7 +10,7 @@
 import { resolve } from 'node:path';
 
 /** ffmpeg demuxer names: formats people upload (PeerTube's list), none of which opens other files. */
-export const UPLOAD_DEMUXERS = [
+const UPLOAD_DEMUXERS = [
   'mov', // mp4, m4v, mov, 3gp
   'matroska', // mkv, webm
   'avi',

@@ -1,8 +1,8 @@
 // The ffmpeg arguments of a live's WHEP source: the live's FLV on stdin, H.264 without B-frames
 // (constrained baseline, what every browser decodes) and Opus, as RTP to two loopback ports.
 
-export const WHEP_VIDEO_PAYLOAD_TYPE = 96;
-export const WHEP_AUDIO_PAYLOAD_TYPE = 111;
+const WHEP_VIDEO_PAYLOAD_TYPE = 96;
+const WHEP_AUDIO_PAYLOAD_TYPE = 111;
 /** Leaves room under a 1280-byte path MTU for SRTP's tag and werift's header extensions. */
 const RTP_PACKET_BYTES = 1200;
 

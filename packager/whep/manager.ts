@@ -41,7 +41,7 @@ interface LiveEntry {
 }
 
 /** Measured: about 1.7 % of a core per 720p viewer on the one JS thread, which ingest and HLS share. */
-export const DEFAULT_MAX_WHEP_VIEWERS = 40;
+const DEFAULT_MAX_WHEP_VIEWERS = 40;
 
 export class WhepManager {
   readonly #options: WhepManagerOptions;
