@@ -28,6 +28,10 @@ function forbid(folder, layers, why, typesOnly = []) {
   };
 }
 
+const CONFIG_TYPES = {
+  file: 'config/index.ts',
+  why: 'the media path is handed its settings and logger by whoever starts it (api/start.ts, a test, a bench), it never loads them',
+};
 const MEDIA_PATH = 'the media path (ingest → packager) never waits on Postgres, the domain or HTTP; core/live/live-manager.ts is where they meet';
 
 export default tseslint.config(
@@ -52,8 +56,8 @@ export default tseslint.config(
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
-  forbid('ingest', ['db', 'api', 'core', 'chat', 'jobs', 'packager'], MEDIA_PATH),
-  forbid('packager', ['db', 'api', 'core', 'chat', 'jobs'], MEDIA_PATH, [{
+  forbid('ingest', ['db', 'api', 'core', 'chat', 'jobs', 'packager'], MEDIA_PATH, [CONFIG_TYPES]),
+  forbid('packager', ['db', 'api', 'core', 'chat', 'jobs'], MEDIA_PATH, [CONFIG_TYPES, {
     file: 'ingest/contracts.ts',
     why: 'the packager sees a publisher only as a MediaFeed, so any ingest protocol can feed it and ingest never runs inside it',
   }]),
