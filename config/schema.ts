@@ -32,7 +32,7 @@ export const ConfigSchema = Type.Object({
     host: Type.String({ default: '0.0.0.0', description: 'Address the RTMP ingest listens on' }),
     // node-media-server cannot listen on an ephemeral port (0), so a real port is required.
     port: Type.Integer({ default: 1935, minimum: 1, maximum: 65535, description: 'TCP port of the RTMP ingest (0 is not allowed)' }),
-    publicHost: Type.String({ default: '', description: 'Host name put in the RTMP URL shown to streamers; empty: the host of instance.publicUrl' }),
+    publicHost: Type.String({ default: '', description: 'Host name put in the RTMP URL shown to streamers; empty: the host of instance.publicUrl, else the one the streamer reached' }),
     // Hostile-input limits (ingest/rtmp/guard.ts): a 4K keyframe fits in the default message size,
     // where NMS would allocate the 16 MiB the header may claim; OBS and ffmpeg use about 5 chunk streams.
     maxMessageBytes: Type.Integer({ default: 8388608, minimum: 65536, maximum: 16777215, description: 'Largest RTMP message accepted, in bytes' }),
