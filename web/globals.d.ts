@@ -3,6 +3,7 @@
 import type HlsClass from 'hls.js';
 import type { io as ioFunction } from 'socket.io-client';
 import type * as tusClient from 'tus-js-client';
+import type { LivePlayer } from './app/player.js';
 
 declare global {
   const Hls: typeof HlsClass;
@@ -11,7 +12,10 @@ declare global {
     Hls: typeof HlsClass;
     io: typeof ioFunction;
     tus: typeof tusClient;
-    /** The watch page's player: a public debug handle (web/app/player.js). */
-    __player?: unknown;
+    /**
+     * The watch page's player, a public debug handle kept stable for debugging and the browser tests
+     * (web/app/player.js, LivePlayer's #publish): the hls.js instance (null under native HLS), the <video>, the player.
+     */
+    __player?: { hls: HlsClass | null; video: HTMLVideoElement; player: LivePlayer };
   }
 }

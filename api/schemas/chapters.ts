@@ -27,3 +27,9 @@ export const StoryboardList = Type.Object({
     error: Type.Union([Type.String(), Type.Null()]),
   })),
 });
+
+// The JSON shapes as the browser reads them: web/app/ imports these in its JSDoc types.
+/** @public */
+export type ChapterListJson = Static<typeof ChapterList>;
+/** @public */
+export type StoryboardListJson = Static<typeof StoryboardList>;

@@ -1,4 +1,4 @@
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 
 export const ChatMessageSchema = Type.Object({
   id: Type.Integer(),
@@ -59,3 +59,13 @@ export const SubscriptionList = Type.Object({
   total: Type.Integer(),
   data: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), displayName: Type.String(), createdAt: Type.String() })),
 });
+
+// The JSON shapes as the browser reads them: web/app/api.js imports these in its JSDoc types.
+/** @public */
+export type ChatMessageJson = Static<typeof ChatMessageSchema>;
+/** @public */
+export type ChatReplayListJson = Static<typeof ChatReplayList>;
+/** @public */
+export type ChatRoomInfoJson = Static<typeof ChatRoomInfo>;
+/** @public */
+export type ChatRoomSettingsJson = Static<typeof ChatRoomSettingsSchema>;

@@ -36,3 +36,9 @@ export const ThreadParams = Type.Object({
   threadId: Type.Integer({ minimum: 1 }),
 });
 export const ThreadListQuery = Pagination;
+
+// The JSON shapes as the browser reads them: web/app/api.js imports these in its JSDoc types.
+/** @public */
+export type CommentListJson = Static<typeof CommentThreadList>;
+/** @public */
+export type CommentCreatedJson = Static<typeof CommentCreated>;

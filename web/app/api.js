@@ -8,6 +8,7 @@ const EXPIRY_MARGIN_MS = 30_000;
 
 /** An API failure; `detail` is the server's human-readable explanation, fit to show to the user. */
 export class ApiError extends Error {
+  /** @param {number} status @param {string} code @param {string} [detail] */
   constructor(status, code, detail) {
     super(detail || `Request failed (${status})`);
     this.name = 'ApiError';
@@ -27,6 +28,12 @@ export class ApiError extends Error {
 /** @typedef {import('../../api/schemas/live.ts').StreamKeyRenewedJson} StreamKeyRenewed */
 /** @typedef {import('../../api/schemas/video.ts').VideoUpdateBody} VideoUpdateBody */
 /** @typedef {import('../../api/schemas/user.ts').UserJson} User */
+/** @typedef {import('../../api/schemas/comments.ts').CommentJson} Comment */
+/** @typedef {import('../../api/schemas/comments.ts').CommentListJson} CommentList */
+/** @typedef {import('../../api/schemas/comments.ts').CommentTreeJson} CommentTree */
+/** @typedef {import('../../api/schemas/comments.ts').CommentCreatedJson} CommentCreated */
+/** @typedef {import('../../api/schemas/chat.ts').ChatReplayListJson} ChatReplayList */
+/** @typedef {import('../../api/schemas/chat.ts').ChatMessageJson} ChatMessage */
 
 /**
  * @typedef {object} RequestOptions
@@ -44,6 +51,7 @@ export class ApiError extends Error {
 
 // ---- token storage ----------------------------------------------------------------------
 
+/** @returns {Tokens | null} */
 export function getTokens() {
   try {
     const tokens = JSON.parse(localStorage.getItem(TOKEN_KEY) ?? 'null');
@@ -53,6 +61,11 @@ export function getTokens() {
   }
 }
 
+/**
+ * @typedef {{ accessToken: string, refreshToken: string | null, expiresAt: number }} Tokens
+ */
+
+/** @param {{ access_token: string, refresh_token?: string, expires_in?: number }} response @returns {Tokens} */
 function saveTokens(response) {
   const tokens = {
     accessToken: response.access_token,
@@ -73,6 +86,7 @@ export function isLoggedIn() {
 
 // ---- low-level request --------------------------------------------------------------------
 
+/** @param {string} path @param {Record<string, unknown> | undefined} query */
 function buildUrl(path, query) {
   const url = new URL(API_ROOT + path, location.origin);
   for (const [key, value] of Object.entries(query ?? {})) {
@@ -81,6 +95,7 @@ function buildUrl(path, query) {
   return url.pathname + url.search;
 }
 
+/** @param {Response} response */
 async function errorOf(response) {
   let body = null;
   try { body = await response.json(); } catch { /* not JSON */ }
@@ -109,6 +124,11 @@ async function send(path, { method = 'GET', query, json, form, token, headers: e
   }
 }
 
+/**
+ * The response's JSON (null for 204 or a body that is not JSON), or its ApiError.
+ * @param {Response} response
+ * @returns {Promise<any>} the caller says which API shape it reads
+ */
 async function parse(response) {
   if (!response.ok) throw await errorOf(response);
   if (response.status === 204) return null;
@@ -118,6 +138,7 @@ async function parse(response) {
 
 // ---- OAuth ----------------------------------------------------------------------------------
 
+/** @type {Promise<{ client_id: string, client_secret: string }> | null} */
 let clientPromise = null;
 function localClient() {
   clientPromise ??= send('/oauth-clients/local').then(parse).catch((error) => {
@@ -127,6 +148,7 @@ function localClient() {
   return clientPromise;
 }
 
+/** @param {Record<string, string>} fields */
 async function tokenRequest(fields) {
   const client = await localClient();
   const response = await send('/users/token', {
@@ -137,6 +159,7 @@ async function tokenRequest(fields) {
 }
 
 // A refresh token is single-use: concurrent callers share one refresh.
+/** @type {Promise<Tokens | null> | null} */
 let refreshing = null;
 function refreshTokens() {
   const current = getTokens();
@@ -181,6 +204,7 @@ export async function request(path, { auth = true, ...options } = {}) {
   return parse(response);
 }
 
+/** @param {string} username @param {string} password */
 export async function login(username, password) {
   await tokenRequest({ grant_type: 'password', username, password });
 }
@@ -196,6 +220,7 @@ export async function logout() {
 
 // ---- endpoints --------------------------------------------------------------------------------
 
+/** @type {Promise<{ instance?: { name?: string } }> | null} */
 let configPromise = null;
 export function getConfig() {
   configPromise ??= request('/config', { auth: false }).catch((error) => {
@@ -220,13 +245,18 @@ export const listVideos = (params = {}) => request('/videos', { query: params })
 /** @returns {Promise<VideoList>} */
 export const listMyVideos = (params = {}) => request('/users/me/videos', { query: params });
 /** PeerTube's header for the password of a password-protected video (privacy 5). */
-const passwordHeaders = (password) => (password ? { 'x-peertube-video-password': password } : undefined);
+const passwordHeaders = (/** @type {string | undefined} */ password) => (password ? { 'x-peertube-video-password': password } : undefined);
 /**
  * `password`: for a password-protected video (errors: video_requires_password, incorrect_video_password).
+ * @param {number | string} id
  * @returns {Promise<Video>}
  */
 export const getVideo = (id, { password } = /** @type {VideoCallOptions} */ ({})) => request(`/videos/${encodeURIComponent(id)}`, { headers: passwordHeaders(password) });
-/** A short-lived token for the video's media URLs (`?videoFileToken=`): { files: { token, expires } }. */
+/**
+ * A short-lived token for the video's media URLs (`?videoFileToken=`).
+ * @param {number | string} id
+ * @returns {Promise<{ files: { token: string, expires: string } }>}
+ */
 export const requestFileToken = (id, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/token`, { method: 'POST', headers: passwordHeaders(password) });
 /** @param {number | string} id @param {VideoUpdateBody} patch */
@@ -234,7 +264,7 @@ export const updateVideo = (id, patch) => request(`/videos/${encodeURIComponent(
 
 /** @param {LiveCreateBody} body @returns {Promise<LiveCreated>} */
 export const createLive = (body) => request('/videos/live', { method: 'POST', json: body });
-/** @returns {Promise<Live>} */
+/** @param {number | string} id @returns {Promise<Live>} */
 export const getLive = (id) => request(`/videos/live/${encodeURIComponent(id)}`);
 /** @param {number | string} id @param {LiveUpdateBody} patch */
 export const updateLive = (id, patch) => request(`/videos/live/${encodeURIComponent(id)}`, { method: 'PUT', json: patch });
@@ -244,27 +274,39 @@ export const updateLive = (id, patch) => request(`/videos/live/${encodeURICompon
  * @returns {Promise<StreamKeyRenewed>}
  */
 export const regenerateStreamKey = (id) => request(`/videos/live/${encodeURIComponent(id)}/stream-key`, { method: 'POST' });
-/** @returns {Promise<LiveSessionList>} */
+/** @param {number | string} id @returns {Promise<LiveSessionList>} */
 export const listLiveSessions = (id) => request(`/videos/live/${encodeURIComponent(id)}/sessions`);
 
 // ---- views and comments (PeerTube's shapes) ---------------------------------------------------
 
-/** Counts a view (the server keeps one per IP and video every few minutes). */
+/**
+ * Counts a view (the server keeps one per IP and video every few minutes).
+ * @param {number | string} id
+ */
 export const postView = (id, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/views`, { method: 'POST', json: {}, headers: passwordHeaders(password) });
+/** @param {number | string} id @returns {Promise<CommentList>} */
 export const listCommentThreads = (id, { password, start = 0, count = 20 } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comment-threads`, { query: { start, count }, headers: passwordHeaders(password) });
+/** @param {number | string} id @param {number} threadId @returns {Promise<CommentTree>} */
 export const getCommentThread = (id, threadId, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comment-threads/${encodeURIComponent(threadId)}`, { headers: passwordHeaders(password) });
+/** @param {number | string} id @param {string} text @returns {Promise<CommentCreated>} */
 export const addComment = (id, text, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comment-threads`, { method: 'POST', json: { text }, headers: passwordHeaders(password) });
+/** @param {number | string} id @param {number} commentId @param {string} text @returns {Promise<CommentCreated>} */
 export const replyToComment = (id, commentId, text, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comments/${encodeURIComponent(commentId)}`, { method: 'POST', json: { text }, headers: passwordHeaders(password) });
+/** @param {number | string} id @param {number} commentId */
 export const deleteComment = (id, commentId, { password } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/comments/${encodeURIComponent(commentId)}`, { method: 'DELETE', headers: passwordHeaders(password) });
 
 // ---- chat (docs/CHAT.md; the live chat itself goes over socket.io) --------------------------------
 
-/** The messages said during the live this video records: { total, data: ChatMessage[] } by offsetSeconds. */
+/**
+ * The messages said during the live this video records, by offsetSeconds.
+ * @param {number | string} id
+ * @returns {Promise<ChatReplayList>}
+ */
 export const getChatReplay = (id, { password, from, to } = /** @type {VideoCallOptions} */ ({})) =>
   request(`/videos/${encodeURIComponent(id)}/chat/replay`, { query: { from, to }, headers: passwordHeaders(password) });

@@ -16,33 +16,35 @@ const videoId = params.get('video');
 const fadeSeconds = Math.max(0, Number(params.get('fade')) || 0);
 const list = $('#overlay-messages');
 const status = $('#overlay-status');
+/** @typedef {import('./api.js').ChatMessage} ChatMessage */
+/** @type {Map<number, HTMLLIElement>} */
 const items = new Map();
 
-function add(message) {
+function add(/** @type {ChatMessage} */ message) {
   if (items.has(message.id)) return;
   const item = messageView(message);
   item.classList.add('overlay-message');
   items.set(message.id, item);
   list.append(item);
-  while (items.size > MAX_MESSAGES) remove([items.keys().next().value]);
+  while (items.size > MAX_MESSAGES) remove([/** @type {number} */ (items.keys().next().value)]);
   if (fadeSeconds > 0) scheduleFade(message.id, item);
 }
 
-function scheduleFade(id, item) {
+function scheduleFade(/** @type {number} */ id, /** @type {HTMLLIElement} */ item) {
   setTimeout(() => {
     item.classList.add('fading');
     setTimeout(() => remove([id]), FADE_OUT_MS);
   }, fadeSeconds * 1000);
 }
 
-function remove(ids) {
+function remove(/** @type {number[]} */ ids) {
   for (const id of ids) {
     items.get(id)?.remove();
     items.delete(id);
   }
 }
 
-function replaceAll(messages) {
+function replaceAll(/** @type {ChatMessage[]} */ messages) {
   items.clear();
   list.replaceChildren();
   // With fading, history older than the fade delay would only flash: show recent messages only.
@@ -56,7 +58,7 @@ if (!videoId) {
   const chat = connectChat(videoId, {
     identity: 'reader',
     handlers: {
-      onJoined: ({ history }) => { setMessage(status, ''); replaceAll(history); },
+      onJoined: ({ history }) => { setMessage(status, ''); replaceAll(history ?? []); },
       onJoinFailed: (error) => setMessage(status, refusalText(error)),
       message: add,
       deleted: ({ messageIds }) => remove(messageIds),

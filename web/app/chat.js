@@ -13,19 +13,44 @@ const MAX_MESSAGES = 300;
 /** "At the bottom" with this much slack, so that a viewer reading older messages is not scrolled away. */
 const STICKY_SCROLL_PX = 40;
 
+/** @typedef {import('./api.js').ChatMessage} ChatMessage */
+/** @typedef {import('./chat/connection.js').JoinAck} JoinAck */
+/** @typedef {import('./chat/connection.js').ChatConnection} ChatConnection */
+/** @typedef {import('./chat/connection.js').ChatRefusal} ChatRefusal */
+/** @typedef {import('../../api/schemas/chat.ts').ChatRoomSettingsJson} ChatRoomSettings */
+/**
+ * @typedef {{ xmpp: HTMLParagraphElement, xmppLink: HTMLAnchorElement, toolbarSlot: HTMLDivElement, rules: HTMLParagraphElement,
+ *   list: HTMLOListElement, status: HTMLParagraphElement, input: HTMLInputElement, send: HTMLButtonElement }} ChatUi
+ */
+/** @typedef {{ action: string, until?: string | null, reason?: string | null }} ModerationNotice sent to the one moderated */
+
 export class ChatPanel {
+  /** @type {HTMLElement} */
   #root;
+  /** @type {{ id: number, uuid?: string }} */
   #video;
+  /** @type {string | undefined} */
   #password;
+  /** @type {ChatConnection | null} */
   #chat = null;
+  /** @type {JoinAck['me'] | null} */
   #me = null;
+  /** @type {Map<number, HTMLLIElement>} */
   #items = new Map();
-  #unlockTimer = null;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #unlockTimer;
+  /** @type {ChatUi} */
   #ui;
+  /** @type {ReturnType<typeof moderationToolbar> | null} */
   #toolbar = null;
 
-  /** `root`: the panel element (#chat); `password`: the one the viewer gave for a protected video. */
-  constructor(root, video, { password } = /** @type {{ password?: string }} */ ({})) {
+  /**
+   * `root`: the panel element (#chat); `password`: the one the viewer gave for a protected video.
+   * @param {HTMLElement} root
+   * @param {{ id: number, uuid?: string }} video
+   * @param {{ password?: string }} [options]
+   */
+  constructor(root, video, { password } = {}) {
     this.#root = root;
     this.#video = video;
     this.#password = password;
@@ -67,6 +92,7 @@ export class ChatPanel {
 
   // ---- layout ------------------------------------------------------------------------------------
 
+  /** @returns {ChatUi} */
   #build() {
     // No maxLength: the server's limit is configurable, and its too_long refusal says what it is.
     const input = el('input', { type: 'text', className: 'chat-input', autocomplete: 'off',
@@ -90,13 +116,13 @@ export class ChatPanel {
     return ui;
   }
 
-  #status(text, kind = 'error') {
+  #status(/** @type {string} */ text, kind = 'error') {
     setMessage(this.#ui.status, text, kind);
   }
 
   // ---- room --------------------------------------------------------------------------------------
 
-  #onJoined({ room, me, history }) {
+  #onJoined(/** @type {JoinAck} */ { room, me, history }) {
     this.#me = me;
     this.#root.dataset.state = 'joined';
     this.#showXmppAddress(room.xmppAddress);
@@ -116,7 +142,7 @@ export class ChatPanel {
   }
 
   /** `xmpp:<room>@<muc>?join`: a link an XMPP client opens; shown as the bare room address. */
-  #showXmppAddress(address) {
+  #showXmppAddress(/** @type {string | null} */ address) {
     const { xmpp, xmppLink } = this.#ui;
     const valid = typeof address === 'string' && address.startsWith('xmpp:');
     show(xmpp, valid);
@@ -125,24 +151,24 @@ export class ChatPanel {
     xmppLink.textContent = address.slice('xmpp:'.length).replace(/\?.*$/, '');
   }
 
-  #mountToolbar(moderator) {
-    if (!moderator) {
+  #mountToolbar(/** @type {boolean} */ moderator) {
+    if (!moderator || !this.#chat) {
       this.#toolbar = null;
       this.#ui.toolbarSlot.replaceChildren();
       return;
     }
-    this.#toolbar ??= moderationToolbar({ chat: this.#chat, onRefused: (error) => this.#status(refusalText(error)) });
+    this.#toolbar ??= moderationToolbar({ chat: this.#chat, onRefused: (error) => this.#status(refusalText(/** @type {ChatRefusal} */ (error))) });
     this.#ui.toolbarSlot.replaceChildren(this.#toolbar.root);
   }
 
-  #applySettings(settings) {
+  #applySettings(/** @type {ChatRoomSettings} */ settings) {
     const text = settingsText(settings);
     this.#ui.rules.textContent = text;
     show(this.#ui.rules, Boolean(text));
     this.#toolbar?.update(settings);
   }
 
-  #onModerated({ action, until, reason }) {
+  #onModerated(/** @type {ModerationNotice} */ { action, until, reason }) {
     const why = reason ? ` Reason: ${reason}` : '';
     if (action === 'ban') {
       this.#lock(`You are banned from this chat.${why}`);
@@ -158,7 +184,7 @@ export class ChatPanel {
   }
 
   /** Disables the composer and says why (banned, timed out, registered-only room...). */
-  #lock(text) {
+  #lock(/** @type {string} */ text) {
     this.#ui.input.disabled = true;
     this.#ui.send.disabled = true;
     this.#status(text);
@@ -178,6 +204,7 @@ export class ChatPanel {
     const { input, send } = this.#ui;
     const text = input.value.trim();
     if (!text || send.disabled) return;
+    if (!this.#chat) return;
     send.disabled = true;
     try {
       const { message } = await this.#chat.request('send', { text });
@@ -186,20 +213,21 @@ export class ChatPanel {
       if (message) this.#add(message);
     } catch (error) {
       // The text stays in the box, so that it can be sent once the wait is over.
-      this.#status(refusalText(error));
-      if (error.code === 'banned') this.#lock(refusalText(error));
+      const refusal = /** @type {ChatRefusal} */ (error);
+      this.#status(refusalText(refusal));
+      if (refusal.code === 'banned') this.#lock(refusalText(refusal));
     } finally {
       if (!input.disabled) send.disabled = false;
       input.focus();
     }
   }
 
-  #isMine(message) {
-    return Boolean(this.#me) && message.author.source === 'web' && message.author.nick === this.#me.nick;
+  #isMine(/** @type {ChatMessage} */ message) {
+    return Boolean(this.#me) && message.author.source === 'web' && message.author.nick === this.#me?.nick;
   }
 
-  #add(message) {
-    if (this.#items.has(message.id)) return; // the ack and the broadcast both bring our own message
+  #add(/** @type {ChatMessage} */ message) {
+    if (this.#items.has(message.id) || !this.#chat) return; // the ack and the broadcast both bring our own message
     const list = this.#ui.list;
     const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < STICKY_SCROLL_PX;
     const item = messageView(message, {
@@ -207,17 +235,17 @@ export class ChatPanel {
         chat: this.#chat,
         moderator: Boolean(this.#me?.moderator),
         mine: this.#isMine(message),
-        onRefused: (error) => this.#status(refusalText(error)),
+        onRefused: (error) => this.#status(refusalText(/** @type {ChatRefusal} */ (error))),
       }),
     });
     if (this.#isMine(message)) item.classList.add('chat-message-mine');
     this.#items.set(message.id, item);
     list.append(item);
-    while (this.#items.size > MAX_MESSAGES) this.#remove([this.#items.keys().next().value]);
+    while (this.#items.size > MAX_MESSAGES) this.#remove([/** @type {number} */ (this.#items.keys().next().value)]);
     if (atBottom) list.scrollTop = list.scrollHeight;
   }
 
-  #remove(ids) {
+  #remove(/** @type {number[]} */ ids) {
     for (const id of ids) {
       this.#items.get(id)?.remove();
       this.#items.delete(id);

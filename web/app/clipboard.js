@@ -4,6 +4,9 @@
 /**
  * Copies `text`; `field` (an <input>) is the fallback to select. Returns 'copied' or 'selected'.
  * A masked (password) field is revealed for the fallback, as browsers refuse to copy from those.
+ * @param {string} text
+ * @param {HTMLInputElement} field
+ * @returns {Promise<'copied' | 'selected'>}
  */
 export async function copyText(text, field) {
   if (navigator.clipboard?.writeText && window.isSecureContext) {

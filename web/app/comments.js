@@ -6,23 +6,39 @@ import {
 } from './api.js';
 import { el, formatDate, formatRelative, plural, setMessage, show } from './dom.js';
 
+/** @typedef {import('./api.js').Comment} Comment */
+/** @typedef {import('./api.js').CommentTree} CommentTree */
+/** @typedef {import('./api.js').User} User */
+
 const PAGE_SIZE = 20;
 const ADMINISTRATOR = 0;
 
 export class CommentsSection {
+  /** @type {HTMLElement} */
   #root;
+  /** @type {import('./api.js').Video} */
   #video;
-  /** The uuid: an unlisted video is not found by its numeric id. */
+  /** @type {string | number} The uuid: an unlisted video is not found by its numeric id. */
   #ref;
+  /** @type {string | undefined} */
   #password;
+  /** @type {User | null} */
   #me = null;
+  /** @type {HTMLOListElement} */
   #list;
+  /** @type {HTMLHeadingElement} */
   #title;
+  /** @type {HTMLButtonElement} */
   #more;
   #loaded = 0;
 
-  /** `root`: the section element (#comments); `password`: for a password-protected video. */
-  constructor(root, video, { password } = /** @type {{ password?: string }} */ ({})) {
+  /**
+   * `root`: the section element (#comments); `password`: for a password-protected video.
+   * @param {HTMLElement} root
+   * @param {import('./api.js').Video} video
+   * @param {{ password?: string }} [options]
+   */
+  constructor(root, video, { password } = {}) {
     this.#root = root;
     this.#video = video;
     this.#ref = video.uuid ?? video.id;
@@ -55,10 +71,15 @@ export class CommentsSection {
       for (const comment of page.data) this.#list.append(this.#item(comment));
       show(this.#more, this.#loaded < page.total);
     } catch (error) {
-      this.#list.append(el('li', { className: 'comment-error', text: `Comments could not be loaded: ${error.message}` }));
+      this.#list.append(el('li', { className: 'comment-error', text: `Comments could not be loaded: ${error instanceof Error ? error.message : error}` }));
     }
   }
 
+  /**
+   * The form of a new comment, or (with `parent`) of a reply, which `onDone` shows.
+   * @param {Comment | null} [parent]
+   * @param {((created: Comment) => void) | null} [onDone]
+   */
   #form(parent = null, onDone = null) {
     const text = el('textarea', { className: 'comment-text', required: true, maxLength: 10000, rows: parent ? 2 : 3,
       placeholder: parent ? 'Write a reply' : 'Add a comment', attrs: { 'aria-label': parent ? 'Reply' : 'Comment' } });
@@ -91,12 +112,13 @@ export class CommentsSection {
     return el('div', {}, form, el('p', { className: 'comment-login muted', text: 'Log in to comment.', hidden: Boolean(this.#me) }));
   }
 
-  #canDelete(comment) {
+  #canDelete(/** @type {Comment} */ comment) {
     const me = this.#me;
     if (!me) return false;
     return me.account?.id === comment.account?.id || me.role?.id === ADMINISTRATOR || me.account?.id === this.#video.account?.id;
   }
 
+  /** @param {Comment} comment @param {{ reply?: boolean }} [options] */
   #item(comment, { reply = false } = {}) {
     const replies = el('ol', { className: 'comment-replies', hidden: true });
     const actions = el('div', { className: 'comment-actions' });
@@ -129,21 +151,23 @@ export class CommentsSection {
           await deleteComment(this.#ref, comment.id, this.#options);
           item.remove();
         } catch (error) {
-          alert(error.message);
+          alert(error instanceof Error ? error.message : error);
         }
       } } }));
     }
     return item;
   }
 
+  /** @param {Comment} comment @param {HTMLElement} container */
   async #showReplies(comment, container) {
     try {
       const tree = await getCommentThread(this.#ref, comment.threadId, this.#options);
+      /** @type {(node: CommentTree) => Comment[]} */
       const flatten = (node) => node.children.flatMap((child) => [child.comment, ...flatten(child)]);
       container.replaceChildren(...flatten(tree).map((child) => this.#item(child, { reply: true })));
       show(container, true);
     } catch (error) {
-      container.replaceChildren(el('li', { className: 'comment-error', text: error.message }));
+      container.replaceChildren(el('li', { className: 'comment-error', text: error instanceof Error ? error.message : undefined }));
       show(container, true);
     }
   }

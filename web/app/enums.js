@@ -14,6 +14,7 @@ export const PRIVACY_LABELS = Object.freeze({
 });
 
 /** The privacies that need more than the page's address to watch: media URLs then carry a file token. */
+/** @type {readonly number[]} */
 export const PROTECTED_PRIVACIES = Object.freeze([Privacy.PRIVATE, Privacy.INTERNAL, Privacy.PASSWORD_PROTECTED]);
 
 /** A live's latency mode: it tunes the viewer's player (web/app/player.js). */

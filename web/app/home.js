@@ -7,7 +7,11 @@ import { videoCard } from './video-card.js';
 
 const LIVE_REFRESH_MS = 15_000;
 
-/** Fills a card grid from one API listing, with empty and error states. */
+/**
+ * Fills a card grid from one API listing, with empty and error states.
+ * @param {{ list: HTMLElement, empty: HTMLElement, error: HTMLElement }} section
+ * @param {Record<string, unknown>} params
+ */
 async function loadInto({ list, empty, error }, params) {
   try {
     const { data } = await listVideos(params);
@@ -16,7 +20,7 @@ async function loadInto({ list, empty, error }, params) {
     setMessage(error, '');
   } catch (failure) {
     // Keep what is already shown; say why it could not be updated.
-    setMessage(error, `Could not load videos: ${failure.message}`);
+    setMessage(error, `Could not load videos: ${failure instanceof Error ? failure.message : failure}`);
     show(empty, false);
   } finally {
     list.setAttribute('aria-busy', 'false');

@@ -5,6 +5,10 @@ import { ApiError } from './api.js';
 /**
  * Shows the form in `container` and calls `tryPassword(password)` on each submit until it resolves;
  * returns what it resolved with. A rejection (e.g. incorrect_video_password) is shown under the field.
+ * @template T
+ * @param {HTMLElement} container
+ * @param {(password: string) => Promise<T>} tryPassword
+ * @returns {Promise<T>}
  */
 export function askVideoPassword(container, tryPassword) {
   const form = document.createElement('form');
@@ -45,7 +49,7 @@ export function askVideoPassword(container, tryPassword) {
       } catch (failure) {
         error.textContent = failure instanceof ApiError && failure.code === 'incorrect_video_password'
           ? 'Incorrect password. Try again.'
-          : failure.message;
+          : String(failure instanceof Error ? failure.message : failure);
         error.hidden = false;
         input.select();
       } finally {

@@ -3,12 +3,17 @@
 // manual rendition choice. Exposes window.__player = { hls, video, player } for tests and debugging.
 import { LatencyMode } from './enums.js';
 
+/** @typedef {import('hls.js').default} Hls */
+/** @typedef {import('hls.js').HlsConfig} HlsConfig */
+/** @typedef {import('hls.js').ErrorData} HlsErrorData */
+
 const NATIVE_HLS_TYPE = 'application/vnd.apple.mpegurl';
 /**
  * hls.js settings per latency mode (enums.js: default, high latency, small latency).
  * LL modes follow the playlist's PART-HOLD-BACK; a player that stalled catches up by playing
  * slightly faster (hls.js only does so near the edge, never after a deliberate seek back).
  */
+/** @param {number} latencyMode @returns {Partial<HlsConfig>} */
 export function hlsConfigFor(latencyMode) {
   const common = { backBufferLength: 90 };
   if (latencyMode === LatencyMode.HIGH) return { ...common, lowLatencyMode: false, liveSyncDurationCount: 3, maxLiveSyncPlaybackRate: 1.1 };
@@ -24,7 +29,11 @@ const MAX_MEDIA_RECOVERIES = 3;
 const MEDIA_RECOVERY_WINDOW_MS = 10_000;
 const EDGE_CHECK_INTERVAL_MS = 500;
 
-/** 'hls.js', 'native', or null when this browser cannot play HLS at all. */
+/**
+ * 'hls.js', 'native', or null when this browser cannot play HLS at all.
+ * @param {HTMLMediaElement} video
+ * @returns {'hls.js' | 'native' | null}
+ */
 export function playbackSupport(video) {
   if (window.Hls?.isSupported()) return 'hls.js';
   if (video.canPlayType(NATIVE_HLS_TYPE)) return 'native';
@@ -36,35 +45,48 @@ export function playbackSupport(video) {
  * @property {boolean} [live]
  * @property {number} [latencyMode] one of enums.js' LatencyMode
  * @property {(behind: boolean) => void} [onEdge]
- * @property {(levels: Array<{ height: number }>) => void} [onLevels]
+ * @property {(levels: LivePlayer['levels']) => void} [onLevels]
  * @property {(index: number, auto: boolean) => void} [onLevelSwitch]
  * @property {(message: string) => void} [onFailure]
  * @property {() => void} [onAutoplayBlocked]
  */
 
 export class LivePlayer {
+  /** @type {HTMLVideoElement} */
   #video;
+  /** @type {boolean} */
   #live;
+  /** @type {number} */
   #latencyMode;
+  /** @type {Omit<PlayerOptions, 'live' | 'latencyMode'>} */
   #handlers;
+  /** @type {string | null} */
   #url = null;
+  /** @type {Hls | null} */
   #hls = null;
+  /** @type {'hls.js' | 'native' | null} */
   #mode = null;
+  /** @type {boolean | null} */
   #behind = null;
-  #edgeTimer = null;
-  #retryTimer = null;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  #edgeTimer;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  #retryTimer;
   #networkRetries = 0;
   #mediaRecoveries = 0;
   #lastMediaError = 0;
   #autoplayedOnce = false;
+  /** @type {Array<() => void>} */
   #cleanups = [];
 
   /**
    * `options.live`: track the live edge (false for on-demand playback).
    * Handlers: onEdge(behind: boolean), onLevels(levels), onLevelSwitch(index, auto),
    * onFailure(message) (recovery gave up; the player is stopped), onAutoplayBlocked().
+   * @param {HTMLVideoElement} video
+   * @param {PlayerOptions} [options]
    */
-  constructor(video, { live = true, latencyMode = LatencyMode.DEFAULT, ...handlers } = /** @type {PlayerOptions} */ ({})) {
+  constructor(video, { live = true, latencyMode = LatencyMode.DEFAULT, ...handlers } = {}) {
     this.#video = video;
     this.#live = live;
     this.#latencyMode = latencyMode;
@@ -92,11 +114,11 @@ export class LivePlayer {
   get autoLevel() { return this.#hls?.autoLevelEnabled ?? true; }
 
   /** Forces a rendition by its index in `levels`, or -1 for automatic (ABR) choice. */
-  setLevel(index) {
+  setLevel(/** @type {number} */ index) {
     if (this.#hls) this.#hls.currentLevel = index;
   }
 
-  load(url) {
+  load(/** @type {string} */ url) {
     this.destroy();
     this.#url = url;
     this.#networkRetries = 0;
@@ -117,8 +139,8 @@ export class LivePlayer {
   destroy() {
     clearTimeout(this.#retryTimer);
     clearInterval(this.#edgeTimer);
-    this.#retryTimer = null;
-    this.#edgeTimer = null;
+    this.#retryTimer = undefined;
+    this.#edgeTimer = undefined;
     for (const cleanup of this.#cleanups.splice(0)) cleanup();
     this.#destroyHls();
     if (this.#mode === 'native') {
@@ -154,7 +176,7 @@ export class LivePlayer {
     const { Hls } = window;
     const hls = new Hls(hlsConfigFor(this.#latencyMode));
     this.#hls = hls;
-    hls.on(Hls.Events.MEDIA_ATTACHED, () => hls.loadSource(this.#url));
+    hls.on(Hls.Events.MEDIA_ATTACHED, () => { if (this.#url) hls.loadSource(this.#url); });
     hls.on(Hls.Events.MANIFEST_PARSED, () => {
       this.#handlers.onLevels?.(this.levels);
       this.#autoplay();
@@ -171,6 +193,7 @@ export class LivePlayer {
     this.#hls = null;
   }
 
+  /** @param {Hls} hls @param {HlsErrorData} data */
   #onHlsError(hls, data) {
     if (hls !== this.#hls || !data.fatal) return;
     const { ErrorTypes } = window.Hls;
@@ -237,7 +260,7 @@ export class LivePlayer {
       video.removeEventListener('error', onError);
       video.removeEventListener('playing', onPlaying);
     });
-    video.src = this.#url;
+    video.src = this.#url ?? '';
     this.#autoplay();
   }
 
@@ -248,8 +271,8 @@ export class LivePlayer {
     const video = this.#video;
     if (!this.#autoplayedOnce) video.muted = true;
     this.#autoplayedOnce = true;
-    video.play()?.catch((error) => {
-      if (error?.name !== 'NotAllowedError') return; // e.g. AbortError: a newer load or a pause came first
+    video.play()?.catch((/** @type {unknown} */ error) => {
+      if (!(error instanceof Error) || error.name !== 'NotAllowedError') return; // e.g. AbortError: a newer load or a pause came first
       if (!video.muted) {
         video.muted = true;
         video.play().catch(() => this.#handlers.onAutoplayBlocked?.());
@@ -259,7 +282,7 @@ export class LivePlayer {
     });
   }
 
-  #fail(message) {
+  #fail(/** @type {string} */ message) {
     console.error(message);
     this.destroy();
     this.#handlers.onFailure?.(message);

@@ -7,7 +7,12 @@
 import { request } from './api.js';
 import { el, show } from './dom.js';
 
-function formatTime(seconds) {
+/** @typedef {import('../../api/schemas/chapters.ts').ChapterListJson} ChapterList */
+/** @typedef {ChapterList['chapters'][number]} Chapter */
+/** @typedef {import('../../api/schemas/chapters.ts').StoryboardListJson} StoryboardList */
+/** @typedef {StoryboardList['storyboards'][number]} Storyboard */
+
+function formatTime(/** @type {number} */ seconds) {
   const total = Math.max(0, Math.floor(seconds));
   const h = Math.floor(total / 3600);
   const m = Math.floor(total / 60) % 60;
@@ -16,19 +21,31 @@ function formatTime(seconds) {
 }
 
 export class ChapterProgressBar {
+  /** @type {HTMLVideoElement} */
   #video;
+  /** @type {HTMLDivElement} */
   #root;
+  /** @type {HTMLDivElement} */
   #track;
+  /** @type {HTMLDivElement} */
   #played;
+  /** @type {HTMLDivElement} */
   #tooltip;
+  /** @type {HTMLDivElement} */
   #preview;
+  /** @type {HTMLSpanElement} */
   #title;
+  /** @type {HTMLSpanElement} */
   #time;
+  /** @type {Chapter[]} */
   #chapters = [];
+  /** @type {Storyboard | null} */
   #storyboard = null;
   #fallbackDuration = 0;
+  /** @type {Array<() => void>} */
   #cleanups = [];
 
+  /** @param {HTMLVideoElement} video @param {HTMLElement} host the bar goes after it */
   constructor(video, host) {
     this.#video = video;
     this.#played = el('div', { className: 'progress-played' });
@@ -44,15 +61,22 @@ export class ChapterProgressBar {
     }, this.#track, this.#tooltip);
     host.after(this.#root);
 
-    const on = (target, type, listener, options) => {
-      target.addEventListener(type, listener, options);
-      this.#cleanups.push(() => target.removeEventListener(type, listener, options));
+    /**
+     * @template {Event} E
+     * @param {EventTarget} target
+     * @param {string} type
+     * @param {(event: E) => void} listener
+     */
+    const on = (target, type, listener) => {
+      const handler = /** @type {EventListener} */ (listener);
+      target.addEventListener(type, handler);
+      this.#cleanups.push(() => target.removeEventListener(type, handler));
     };
-    on(this.#root, 'pointermove', (event) => this.#hover(event.clientX));
-    on(this.#root, 'pointerdown', (event) => this.#hover(event.clientX));
+    on(this.#root, 'pointermove', (/** @type {PointerEvent} */ event) => this.#hover(event.clientX));
+    on(this.#root, 'pointerdown', (/** @type {PointerEvent} */ event) => this.#hover(event.clientX));
     on(this.#root, 'pointerleave', () => show(this.#tooltip, false));
-    on(this.#root, 'click', (event) => this.#seek(this.#timeAt(event.clientX)));
-    on(this.#root, 'keydown', (event) => {
+    on(this.#root, 'click', (/** @type {MouseEvent} */ event) => this.#seek(this.#timeAt(event.clientX)));
+    on(this.#root, 'keydown', (/** @type {KeyboardEvent} */ event) => {
       if (event.key === 'ArrowRight') this.#seek(this.#video.currentTime + 5);
       else if (event.key === 'ArrowLeft') this.#seek(this.#video.currentTime - 5);
     });
@@ -64,10 +88,13 @@ export class ChapterProgressBar {
    * videos: `password` goes in the x-peertube-video-password header (the bearer is always sent by
    * api.js), and `mediaUrl(url)` adds the video file token to the sprite's URL (an image cannot
    * send headers).
+   * @param {{ id: number, uuid?: string, duration?: number }} videoInfo
+   * @param {{ password?: string, mediaUrl?: (url: string) => string }} [options]
    */
-  async load(videoInfo, { password, mediaUrl = (url) => url } = /** @type {{ password?: string, mediaUrl?: (url: string) => string }} */ ({})) {
+  async load(videoInfo, { password, mediaUrl = (url) => url } = {}) {
     this.#fallbackDuration = videoInfo.duration ?? 0;
     const headers = password ? { 'x-peertube-video-password': password } : undefined;
+    /** @type {[Partial<ChapterList>, Partial<StoryboardList>]} */
     const [chapters, storyboards] = await Promise.all([
       request(`/videos/${encodeURIComponent(videoInfo.uuid ?? videoInfo.id)}/chapters`, { headers }).catch(() => ({ chapters: [] })),
       request(`/videos/${encodeURIComponent(videoInfo.uuid ?? videoInfo.id)}/storyboards`, { headers }).catch(() => ({ storyboards: [] })),
@@ -82,12 +109,12 @@ export class ChapterProgressBar {
     return Number.isFinite(media) && media > 0 ? media : this.#fallbackDuration;
   }
 
-  setChapters(chapters) {
+  setChapters(/** @type {Chapter[]} */ chapters) {
     this.#chapters = [...chapters].sort((a, b) => a.timecode - b.timecode);
     this.#render();
   }
 
-  setStoryboard(storyboard) {
+  setStoryboard(/** @type {Storyboard | null} */ storyboard) {
     this.#storyboard = storyboard;
     if (storyboard) {
       this.#preview.style.backgroundImage = `url("${storyboard.storyboardPath}")`;
@@ -122,19 +149,20 @@ export class ChapterProgressBar {
     }
   }
 
-  #timeAt(clientX) {
+  #timeAt(/** @type {number} */ clientX) {
     const box = this.#root.getBoundingClientRect();
     const fraction = box.width ? Math.min(1, Math.max(0, (clientX - box.left) / box.width)) : 0;
     return fraction * this.duration;
   }
 
-  #chapterAt(time) {
+  #chapterAt(/** @type {number} */ time) {
+    /** @type {Chapter | null} */
     let current = null;
     for (const chapter of this.#chapters) if (chapter.timecode <= time) current = chapter;
     return current;
   }
 
-  #hover(clientX) {
+  #hover(/** @type {number} */ clientX) {
     const duration = this.duration;
     if (!duration) return;
     const time = this.#timeAt(clientX);
@@ -161,7 +189,7 @@ export class ChapterProgressBar {
     this.#tooltip.style.left = `${left}px`;
   }
 
-  #seek(time) {
+  #seek(/** @type {number} */ time) {
     const duration = this.duration;
     if (!duration) return;
     this.#video.currentTime = Math.min(Math.max(0, time), duration - 0.1);

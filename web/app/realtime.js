@@ -9,8 +9,9 @@ import { accessToken } from './api.js';
  * `password`: the video's password, for a password-protected live. `uuid`: subscribes by uuid (an
  * unlisted live is not found by its numeric id); events still carry the numeric id.
  * Returns { available, close() }; `available` is false when the socket.io client did not load.
+ * @param {number} videoId
  */
-export function watchLiveVideo(videoId, { onState, onViewers, onReconnect, password, uuid } = /** @type {{ onState?: (event: any) => void, onViewers?: (count: number) => void, onReconnect?: () => void, password?: string, uuid?: string }} */ ({})) {
+export function watchLiveVideo(videoId, { onState, onViewers, onReconnect, password, uuid } = /** @type {{ onState?: (event: { videoId: number, state: { id: number, label: string }, playlistUrl: string | null }) => void, onViewers?: (count: number) => void, onReconnect?: () => void, password?: string, uuid?: string }} */ ({})) {
   if (typeof window.io !== 'function') {
     console.warn('socket.io client unavailable: no realtime updates');
     return { available: false, close() {} };

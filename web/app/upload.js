@@ -8,19 +8,20 @@ import { initLayout } from './layout.js';
 
 const POLL_INTERVAL_MS = 2_000;
 
+/** @param {HTMLProgressElement} bar @param {HTMLElement} label @param {number} percent */
 function setPercent(bar, label, percent) {
   bar.value = percent;
   label.textContent = `${Math.floor(percent)} %`;
 }
 
-async function followProcessing(videoId) {
+async function followProcessing(/** @type {number} */ videoId) {
   $('#status-title').textContent = 'Processing…';
   for (;;) {
     let video;
     try {
       video = await getVideo(videoId);
     } catch (error) {
-      setMessage($('#status-message'), `Could not read the video's state: ${error.message}`);
+      setMessage($('#status-message'), `Could not read the video's state: ${error instanceof Error ? error.message : error}`);
       await new Promise((resolve) => setTimeout(resolve, POLL_INTERVAL_MS));
       continue;
     }
@@ -43,6 +44,7 @@ async function followProcessing(videoId) {
   }
 }
 
+/** @param {File} file @param {{ name: string, channelId: string, privacy: string }} fields */
 function startUpload(file, fields) {
   show($('#status-panel'), true);
   $('#upload-submit', HTMLButtonElement).disabled = true;
@@ -58,7 +60,7 @@ function startUpload(file, fields) {
       $('#upload-submit', HTMLButtonElement).disabled = false;
       const body = 'originalResponse' in error ? error.originalResponse?.getBody?.() : undefined;
       let detail = error.message;
-      try { detail = JSON.parse(body).detail ?? detail; } catch { /* not JSON */ }
+      try { detail = JSON.parse(body ?? '').detail ?? detail; } catch { /* not JSON */ }
       $('#status-title').textContent = 'Upload failed';
       setMessage($('#status-message'), detail);
     },
@@ -94,12 +96,12 @@ async function init() {
     $('#upload-channel', HTMLSelectElement).append(el('option', { value: String(channel.id) }, channel.displayName || channel.name));
   }
   $('#upload-file', HTMLInputElement).addEventListener('change', () => {
-    const file = $('#upload-file', HTMLInputElement).files[0];
+    const file = $('#upload-file', HTMLInputElement).files?.[0];
     if (file && !$('#upload-name', HTMLInputElement).value) $('#upload-name', HTMLInputElement).value = file.name.replace(/\.[^.]*$/, '').slice(0, 120);
   });
   $('#upload-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    const file = $('#upload-file', HTMLInputElement).files[0];
+    const file = $('#upload-file', HTMLInputElement).files?.[0];
     if (!file) return setMessage($('#upload-error'), 'Choose a video file.');
     setMessage($('#upload-error'), '');
     startUpload(file, { name: $('#upload-name', HTMLInputElement).value, channelId: $('#upload-channel', HTMLSelectElement).value, privacy: $('#upload-privacy', HTMLSelectElement).value });

@@ -2,7 +2,9 @@
 import { VideoState } from './enums.js';
 import { el, formatRelative, hueOf, plural } from './dom.js';
 
-function badgeOf(video) {
+/** @typedef {import('./api.js').Video} Video */
+
+function badgeOf(/** @type {Video} */ video) {
   if (!video.isLive) return null;
   if (video.state?.id === VideoState.PUBLISHED) return el('span', { className: 'badge badge-live', text: 'LIVE' });
   if (video.state?.id === VideoState.WAITING_FOR_LIVE) return el('span', { className: 'badge badge-waiting', text: 'Upcoming' });
@@ -10,7 +12,7 @@ function badgeOf(video) {
   return el('span', { className: 'badge', text: video.state?.label ?? '' });
 }
 
-export function videoCard(video) {
+export function videoCard(/** @type {Video} */ video) {
   const streaming = video.isLive && video.state?.id === VideoState.PUBLISHED;
   const channel = video.channel?.displayName || video.channel?.name || video.account?.displayName || '';
   const href = video.url || `/w/${encodeURIComponent(video.shortUUID ?? video.uuid ?? video.id)}`;

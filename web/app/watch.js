@@ -44,23 +44,32 @@ const ui = {
 /** The id in /w/<id>: numeric id, uuid or short uuid. */
 const videoRef = decodeURIComponent(location.pathname.split('/').filter(Boolean)[1] ?? '');
 
+/** @typedef {import('./api.js').Video} Video */
+
+/** @type {Video | null} the video as last read; set once main() has loaded it */
 let video = null;
+/** @type {LivePlayer | null} */
 let player = null;
+/** @type {ReturnType<typeof watchLiveVideo> | null} */
 let realtime = null;
+/** @type {ChatPanel | null} */
 let chat = null;
+/** @type {(() => void) | null} */
 let overlayAction = null;
 
 // ---- protected videos (private 3, internal 4, password 5) ---------------------------------------
 // The API is asked with the bearer (api.js) and the password header; media URLs carry a file token
 // instead, which the server re-injects into every URI of the playlists it serves (hls.js and native).
 const TOKEN_RENEW_MARGIN_MS = 60_000;
+/** @type {string | undefined} */
 let videoPassword;
+/** @type {{ token: string, expiresAt: number } | null} */
 let fileToken = null;
 
 const loadVideo = () => getVideo(videoRef, { password: videoPassword });
 
 async function ensureFileToken() {
-  if (!PROTECTED_PRIVACIES.includes(video?.privacy?.id)) {
+  if (!video || !PROTECTED_PRIVACIES.includes(video.privacy.id)) {
     fileToken = null;
     return;
   }
@@ -69,16 +78,17 @@ async function ensureFileToken() {
   fileToken = { token: files.token, expiresAt: Date.parse(files.expires) };
 }
 
+/** @template {string | null} U @param {U} url @returns {U} */
 function withFileToken(url) {
   if (!fileToken || !url) return url;
-  return `${url}${url.includes('?') ? '&' : '?'}videoFileToken=${encodeURIComponent(fileToken.token)}`;
+  return /** @type {U} */ (`${url}${url.includes('?') ? '&' : '?'}videoFileToken=${encodeURIComponent(fileToken.token)}`);
 }
 
 function askPassword() {
   setBanner('locked', 'Password protected');
   setPageState('password');
   showOverlay({ title: 'This video is password protected', text: 'Enter its password to watch it.' });
-  return askVideoPassword(ui.overlay.querySelector('.overlay-box'), async (password) => {
+  return askVideoPassword($('#overlay .overlay-box'), async (password) => {
     const unlocked = await getVideo(videoRef, { password });
     videoPassword = password;
     return unlocked;
@@ -87,15 +97,16 @@ function askPassword() {
 
 // ---- page chrome --------------------------------------------------------------------------------
 
-function setPageState(state) {
+function setPageState(/** @type {string} */ state) {
   document.body.dataset.state = state;
 }
 
-function setBanner(kind, text) {
+function setBanner(/** @type {string} */ kind, /** @type {string} */ text) {
   ui.banner.dataset.kind = kind;
   ui.banner.textContent = text;
 }
 
+/** @param {{ title: string, text?: string, spinner?: boolean, action?: { label: string, run: () => void } | null }} overlay */
 function showOverlay({ title, text = '', spinner = false, action = null }) {
   ui.overlayTitle.textContent = title;
   ui.overlayText.textContent = text;
@@ -112,13 +123,14 @@ function hideOverlay() {
   overlayAction = null;
 }
 
-function setViewers(count) {
+function setViewers(/** @type {unknown} */ count) {
   const viewers = Math.max(0, Number(count) || 0);
   ui.viewers.textContent = String(viewers);
   show(ui.viewerCount, true);
 }
 
 function renderVideo() {
+  if (!video) return;
   setPageTitle(video.name);
   ui.title.textContent = video.name;
   const channelName = video.channel?.displayName || video.channel?.name || video.account?.displayName || '';
@@ -149,13 +161,17 @@ function resetPlayerControls() {
   delete document.body.dataset.edge;
 }
 
+/** @typedef {LivePlayer['levels'][number]} Level */
+
+/** @param {Level} level @param {Level[]} levels */
 function levelLabel(level, levels) {
   if (!level.height) return `${Math.round(level.bitrate / 1000)} kbps`;
   const sameHeight = levels.filter((other) => other.height === level.height).length > 1;
   return sameHeight ? `${level.height}p (${Math.round(level.bitrate / 1000)} kbps)` : `${level.height}p`;
 }
 
-function renderLevels(levels) {
+function renderLevels(/** @type {Level[]} */ levels) {
+  if (!player) return;
   const options = [new Option('Auto', '-1')];
   const sorted = [...levels].sort((a, b) => (b.height - a.height) || (b.bitrate - a.bitrate));
   for (const level of sorted) options.push(new Option(levelLabel(level, levels), String(level.index)));
@@ -164,14 +180,15 @@ function renderLevels(levels) {
   show(ui.qualityControl, levels.length > 0);
 }
 
-function onLevelSwitch(index, auto) {
+function onLevelSwitch(/** @type {number} */ index, /** @type {boolean} */ auto) {
+  if (!player) return;
   const levels = player.levels;
   const level = levels[index];
   ui.quality.options[0].textContent = auto && level ? `Auto (${levelLabel(level, levels)})` : 'Auto';
   ui.quality.value = auto ? '-1' : String(index);
 }
 
-function onEdge(behind) {
+function onEdge(/** @type {boolean} */ behind) {
   document.body.dataset.edge = behind ? 'behind' : 'live';
   show(ui.goLive, behind);
   show(ui.liveIndicator, !behind);
@@ -183,9 +200,11 @@ function updateUnmute() {
 
 // ---- states --------------------------------------------------------------------------------------
 
-const playlistOf = (item) => item?.streamingPlaylists?.find((playlist) => playlist.playlistUrl)?.playlistUrl ?? null;
+const playlistOf = (/** @type {Video | null} */ item) => item?.streamingPlaylists?.find((playlist) => playlist.playlistUrl)?.playlistUrl ?? null;
 
+/** @param {string} playlistUrl @param {{ force?: boolean }} [options] */
 function startPlayback(playlistUrl, { force = false } = {}) {
+  if (!video || !player) return;
   const url = withFileToken(playlistUrl);
   setBanner('live', video.isLive ? 'Live now' : video.state?.label ?? 'Published');
   setPageState('playing');
@@ -198,10 +217,11 @@ function startPlayback(playlistUrl, { force = false } = {}) {
 }
 
 function stopPlayback() {
-  if (player.active) player.destroy();
+  if (player?.active) player.destroy();
   resetPlayerControls();
 }
 
+/** @param {number} stateId @param {string | null} playlistUrl */
 function applyState(stateId, playlistUrl) {
   if (stateId === VideoState.PUBLISHED && playlistUrl) {
     startPlayback(playlistUrl);
@@ -212,7 +232,7 @@ function applyState(stateId, playlistUrl) {
     setBanner('ended', 'Live ended');
     setPageState('ended');
     showOverlay({ title: 'This live has ended', text: 'Thanks for watching!' });
-  } else if (video.isLive && (stateId === VideoState.WAITING_FOR_LIVE || stateId === VideoState.PUBLISHED)) {
+  } else if (video?.isLive && (stateId === VideoState.WAITING_FOR_LIVE || stateId === VideoState.PUBLISHED)) {
     setBanner('waiting', 'Waiting for livestream');
     setPageState('waiting');
     showOverlay({
@@ -221,9 +241,9 @@ function applyState(stateId, playlistUrl) {
       spinner: true,
     });
   } else {
-    setBanner('unavailable', video.state?.label ?? 'Unavailable');
+    setBanner('unavailable', video?.state?.label ?? 'Unavailable');
     setPageState('unavailable');
-    showOverlay({ title: 'This video is not available yet', text: video.state?.label ?? '' });
+    showOverlay({ title: 'This video is not available yet', text: video?.state?.label ?? '' });
   }
 }
 
@@ -241,7 +261,8 @@ async function refresh() {
   return true;
 }
 
-async function onPlayerFailure(message) {
+async function onPlayerFailure(/** @type {string} */ message) {
+  if (!video || !player) return;
   resetPlayerControls();
   const tokenBefore = fileToken?.token;
   const playlistBefore = playlistOf(video);
@@ -329,7 +350,7 @@ async function main() {
     setBanner('error', notFound ? 'Not found' : 'Error');
     setPageState('error');
     ui.title.textContent = notFound ? 'Video not found' : 'Could not load this video';
-    showOverlay({ title: notFound ? 'This video does not exist or is not public' : error.message });
+    showOverlay({ title: notFound ? 'This video does not exist or is not public' : error instanceof Error ? error.message : String(error) });
     return;
   }
 
@@ -349,7 +370,7 @@ async function main() {
   if (video.isLive) {
     realtime = watchLiveVideo(video.id, {
       onState: ({ state, playlistUrl }) => {
-        video.state = state;
+        if (video) video.state = state;
         applyState(state.id, playlistUrl);
       },
       onViewers: setViewers,

@@ -6,9 +6,31 @@ import { anonId } from './identity.js';
 /** An ack that never comes (server gone mid-request) must not leave a button disabled forever. */
 const ACK_TIMEOUT_MS = 10_000;
 
+/** @typedef {import('../api.js').ChatMessage} ChatMessage */
+/** @typedef {import('../../../api/schemas/chat.ts').ChatRoomSettingsJson} ChatRoomSettings */
+/**
+ * What `join` acknowledges (chat/service.ts' JoinGrant, which web/ cannot import: it needs Node's
+ * types): the room, what this viewer may do, and the recent history.
+ * @typedef {{ nick: string, color: string, moderator: boolean, canPost: boolean, reason?: string, code?: string, retryAfterSeconds?: number }} ChatMe
+ * @typedef {{ ok: true, room: { id: number, videoId: number, title: string, xmppAddress: string | null, settings: ChatRoomSettings },
+ *   me: ChatMe, history: ChatMessage[] }} JoinAck
+ */
+/**
+ * The server's events, each with its payload (`any`: each handler reads the fields it knows).
+ * @typedef {{ onJoined?: (ack: JoinAck) => void, onJoinFailed?: (error: ChatRefusal) => void,
+ *   onDisconnect?: () => void } & Record<string, ((payload: any) => void) | undefined>} ChatHandlers
+ */
+/**
+ * @typedef {object} ChatConnection
+ * @property {number | null} roomId
+ * @property {(event: string, payload?: Record<string, unknown>) => Promise<any>} request
+ * @property {() => void} close
+ */
+
 /** A refusal from the server, or a failure to reach it: `code` is a ChatErrorCode or 'network'. */
 export class ChatRefusal extends Error {
-  constructor({ code = 'network', message = 'The chat server did not answer', retryAfterSeconds } = /** @type {{ code?: string, message?: string, retryAfterSeconds?: number }} */ ({})) {
+  /** @param {{ code?: string, message?: string, retryAfterSeconds?: number }} [refusal] */
+  constructor({ code = 'network', message = 'The chat server did not answer', retryAfterSeconds } = {}) {
     super(message);
     this.name = 'ChatRefusal';
     this.code = code;
@@ -22,8 +44,11 @@ export class ChatRefusal extends Error {
  * (neither: an overlay only reads). `handlers`: onJoined(ack), onJoinFailed(ChatRefusal), onDisconnect(),
  * and one handler per server event: message, deleted, cleared, settings, moderated.
  * Returns null when the socket.io client did not load.
+ * @param {number | string} videoId
+ * @param {{ password?: string, identity?: 'viewer' | 'reader', handlers?: ChatHandlers }} [options]
+ * @returns {ChatConnection | null}
  */
-export function connectChat(videoId, { password, identity = 'viewer', handlers = {} } = /** @type {{ password?: string, identity?: 'viewer' | 'reader', handlers?: Record<string, Function> }} */ ({})) {
+export function connectChat(videoId, { password, identity = 'viewer', handlers = {} } = {}) {
   if (typeof window.io !== 'function') return null;
   // After an `invalid_token` refusal the viewer goes on anonymously rather than not at all.
   let useToken = identity === 'viewer';
@@ -32,10 +57,12 @@ export function connectChat(videoId, { password, identity = 'viewer', handlers =
     // A function: called again on every reconnection, so a refreshed token is the one sent.
     auth: (send) => void authFor(identity, useToken).then(send),
   });
+  /** @type {number | null} */
   let roomId = null;
 
+  /** @param {string} event @param {Record<string, unknown>} payload @returns {Promise<any>} */
   const request = (event, payload) => new Promise((resolve, reject) => {
-    socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (timedOut, answer) => {
+    socket.timeout(ACK_TIMEOUT_MS).emit(event, payload, (/** @type {Error | null} */ timedOut, /** @type {any} */ answer) => {
       if (timedOut || !answer) reject(new ChatRefusal());
       else if (answer.ok) resolve(answer);
       else reject(new ChatRefusal(answer.error));
@@ -48,7 +75,7 @@ export function connectChat(videoId, { password, identity = 'viewer', handlers =
       roomId = joined.room.id;
       handlers.onJoined?.(joined);
     } catch (error) {
-      handlers.onJoinFailed?.(error);
+      handlers.onJoinFailed?.(/** @type {ChatRefusal} */ (error)); // request() rejects with ChatRefusals
     }
   });
   socket.on('connect_error', (error) => {
@@ -62,7 +89,7 @@ export function connectChat(videoId, { password, identity = 'viewer', handlers =
   socket.on('disconnect', () => handlers.onDisconnect?.());
   for (const event of ['message', 'deleted', 'cleared', 'settings', 'moderated']) {
     // A socket may be in several rooms: only this room's events are ours.
-    socket.on(event, (payload) => {
+    socket.on(event, (/** @type {any} */ payload) => {
       if (payload?.roomId === roomId) handlers[event]?.(payload);
     });
   }
@@ -80,6 +107,7 @@ export function connectChat(videoId, { password, identity = 'viewer', handlers =
   };
 }
 
+/** @param {'viewer' | 'reader'} identity @param {boolean} useToken */
 async function authFor(identity, useToken) {
   if (identity !== 'viewer') return {};
   const token = useToken ? await accessToken().catch(() => null) : null;

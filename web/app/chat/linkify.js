@@ -7,7 +7,9 @@ const URL_PATTERN = /\bhttps?:\/\/[^\s<>"]+/gi;
 const TRAILING = /[.,;:!?'")\]}]+$/;
 export const LINK_REL = 'nofollow noopener noreferrer ugc';
 
+/** @param {string} text @returns {Node[]} */
 export function linkify(text) {
+  /** @type {Node[]} */
   const nodes = [];
   let last = 0;
   for (const match of text.matchAll(URL_PATTERN)) {
@@ -22,7 +24,7 @@ export function linkify(text) {
   return nodes;
 }
 
-function httpUrl(raw) {
+function httpUrl(/** @type {string} */ raw) {
   try {
     const url = new URL(raw);
     return url.protocol === 'http:' || url.protocol === 'https:' ? url.href : null;

@@ -3,7 +3,13 @@
 import { el, formatDate } from '../dom.js';
 import { linkify } from './linkify.js';
 
-/** `actions`: [{ label, title, run }] buttons shown with the message (moderation, delete my own). */
+/** @typedef {{ label: string, title: string, run: () => Promise<unknown> }} MessageAction */
+
+/**
+ * `actions`: buttons shown with the message (moderation, delete my own).
+ * @param {import('../api.js').ChatMessage} message
+ * @param {{ actions?: MessageAction[] }} [options]
+ */
 export function messageView(message, { actions = [] } = {}) {
   const { author } = message;
   const nick = el('span', { className: 'chat-nick', text: author.nick });
@@ -22,14 +28,14 @@ export function messageView(message, { actions = [] } = {}) {
   actions.length ? el('span', { className: 'chat-actions' }, actions.map(actionButton)) : null);
 }
 
-function actionButton({ label, title, run }) {
+function actionButton(/** @type {MessageAction} */ { label, title, run }) {
   return el('button', {
     type: 'button',
     className: 'chat-action',
     text: label,
     title,
     on: { click: async (event) => {
-      const button = event.currentTarget;
+      const button = /** @type {HTMLButtonElement} */ (event.currentTarget);
       button.disabled = true; // one click, one request
       try { await run(); } finally { button.disabled = false; }
     } },

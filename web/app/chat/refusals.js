@@ -1,8 +1,12 @@
 // What to tell the viewer when the chat refuses something (ChatErrorCode in chat/contracts.ts).
 // The server's own message is the fallback for codes this page does not know.
 
-const waitText = (seconds) => (seconds > 0 ? ` Wait ${Math.ceil(seconds)} s.` : '');
+/** A ChatRefusal, or the `error` of an ack: `{ code, message, retryAfterSeconds? }`. */
+/** @typedef {{ code?: string, message?: string, retryAfterSeconds?: number }} Refusal */
 
+const waitText = (/** @type {number | undefined} */ seconds) => (seconds && seconds > 0 ? ` Wait ${Math.ceil(seconds)} s.` : '');
+
+/** @type {Record<string, (error: Refusal) => string>} */
 const TEXTS = {
   slow_mode: (error) => `Slow mode is on: you can send another message in ${Math.ceil(error.retryAfterSeconds ?? 0) || 'a few'} s.`,
   rate_limited: (error) => `You are sending messages too fast.${waitText(error.retryAfterSeconds)}`,
@@ -24,10 +28,11 @@ const TEXTS = {
 };
 
 /** `error`: { code, message, retryAfterSeconds? } (a ChatRefusal or a ChatError). */
-export function refusalText(error) {
-  return TEXTS[error?.code]?.(error) ?? error?.message ?? 'Refused.';
+export function refusalText(/** @type {Refusal | null | undefined} */ error) {
+  return (error?.code ? TEXTS[error.code]?.(error) : undefined) ?? error?.message ?? 'Refused.';
 }
 
+/** @type {Record<string, string>} */
 const MODES = {
   open: '',
   registered: 'Only registered users can chat.',
@@ -35,9 +40,9 @@ const MODES = {
 };
 
 /** A short description of the room's rules, e.g. "Slow mode: 30 s. Only registered users can chat." */
-export function settingsText(settings) {
+export function settingsText(/** @type {Partial<import('../../../api/schemas/chat.ts').ChatRoomSettingsJson> | null | undefined} */ settings) {
   const parts = [];
-  if (settings?.slowModeSeconds > 0) parts.push(`Slow mode: one message every ${settings.slowModeSeconds} s.`);
-  if (MODES[settings?.mode]) parts.push(MODES[settings.mode]);
+  if (settings?.slowModeSeconds && settings.slowModeSeconds > 0) parts.push(`Slow mode: one message every ${settings.slowModeSeconds} s.`);
+  if (settings?.mode && MODES[settings.mode]) parts.push(MODES[settings.mode]);
   return parts.join(' ');
 }

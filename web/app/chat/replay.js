@@ -5,26 +5,40 @@ import { getChatReplay } from '../api.js';
 import { el, show } from '../dom.js';
 import { messageView } from './message-view.js';
 
+/** @typedef {import('../api.js').ChatMessage} ChatMessage */
+/** @typedef {ChatMessage & { offsetSeconds: number }} ReplayedMessage */
+
 /** A long replay comes in pages (the server caps one answer); this bounds the requests. */
 const MAX_PAGES = 20;
 
 export class ChatReplay {
+  /** @type {HTMLElement} */
   #root;
+  /** @type {HTMLMediaElement} */
   #media;
+  /** @type {HTMLOListElement} */
   #list;
-  /** [{ offset, item }] ordered by offset (the server's order). */
+  /** @type {Array<{ offset: number, item: HTMLLIElement }>} ordered by offset (the server's order) */
   #entries = [];
   /** How many entries, from the start, are shown now. */
   #shown = 0;
 
-  /** `root`: the panel element (#chat); `media`: the <video> being played. */
+  /**
+   * `root`: the panel element (#chat); `media`: the <video> being played.
+   * @param {HTMLElement} root
+   * @param {HTMLMediaElement} media
+   */
   constructor(root, media) {
     this.#root = root;
     this.#media = media;
     this.#list = el('ol', { className: 'chat-messages chat-replay-messages', attrs: { 'aria-live': 'off' } });
   }
 
-  async load(video, { password } = /** @type {{ password?: string }} */ ({})) {
+  /**
+   * @param {{ id: number, uuid?: string }} video
+   * @param {{ password?: string }} [options]
+   */
+  async load(video, { password } = {}) {
     let messages;
     try {
       messages = await allMessages(video.uuid ?? video.id, password);
@@ -62,7 +76,7 @@ export class ChatReplay {
   }
 
   /** The number of messages said at or before `time` (binary search: the entries are ordered). */
-  #countUpTo(time) {
+  #countUpTo(/** @type {number} */ time) {
     let low = 0;
     let high = this.#entries.length;
     while (low < high) {
@@ -75,14 +89,23 @@ export class ChatReplay {
 }
 
 /** Every message, paged by offset: a page starts at the previous one's last offset, so some come twice. */
+/**
+ * @param {number | string} videoId
+ * @param {string | undefined} password
+ * @returns {Promise<ReplayedMessage[]>}
+ */
 async function allMessages(videoId, password) {
+  /** @type {Map<number, ReplayedMessage>} */
   const byId = new Map();
+  /** @type {number | undefined} */
   let from;
   for (let page = 0; page < MAX_PAGES; page++) {
-    const { total = 0, data = [] } = await getChatReplay(videoId, { password, from }) ?? {};
+    /** @type {{ total?: number, data?: ChatMessage[] }} */
+    const answer = await getChatReplay(videoId, { password, from }) ?? {};
+    const { total = 0, data = [] } = answer;
     const before = byId.size;
     for (const message of data) {
-      if (typeof message.offsetSeconds === 'number') byId.set(message.id, message);
+      if (typeof message.offsetSeconds === 'number') byId.set(message.id, /** @type {ReplayedMessage} */ (message));
     }
     // `total` counts the messages from `from` on: a page that holds them all is the last one.
     const last = data.at(-1);

@@ -3,25 +3,33 @@
 import { ApiError, request } from '../api.js';
 import { $, el, setMessage, show } from '../dom.js';
 
+/** @typedef {import('../api.js').Video} Video */
+/** @typedef {import('../../../api/schemas/chapters.ts').ChapterListJson} ChapterList */
+/** @typedef {ChapterList['chapters'][number]} Chapter */
+/** @typedef {import('../../../api/schemas/chapters.ts').StoryboardListJson} StoryboardList */
+
 const STORYBOARD_POLL_MS = 2000;
-let current = null; // the video shown
-let pollTimer = null;
+/** @type {Video | null} the video shown */
+let current = null;
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let pollTimer;
 
 /** "1:02:03", "2:05" or "65" → seconds; NaN when unreadable. */
-export function parseTimecode(text) {
+export function parseTimecode(/** @type {string} */ text) {
   const parts = String(text).trim().split(':');
   if (parts.length > 3 || parts.some((part) => !/^\d+$/.test(part))) return Number.NaN;
   return parts.reduce((total, part) => total * 60 + Number(part), 0);
 }
 
-function formatTimecode(seconds) {
+function formatTimecode(/** @type {number} */ seconds) {
   const h = Math.floor(seconds / 3600);
   const m = Math.floor(seconds / 60) % 60;
   const s = String(seconds % 60).padStart(2, '0');
   return h ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${String(m).padStart(2, '0')}:${s}`;
 }
 
-function chapterRow(chapter = { timecode: 0, title: '' }) {
+function chapterRow(/** @type {Chapter} */ chapter = { timecode: 0, title: '' }) {
+  /** @type {HTMLDivElement} */
   const row = el('div', { className: 'chapter-row' },
     el('input', { className: 'chapter-time', value: formatTimecode(chapter.timecode), attrs: { 'aria-label': 'Time (mm:ss)', placeholder: '00:00' } }),
     el('input', { className: 'chapter-title', value: chapter.title, maxLength: 100, attrs: { 'aria-label': 'Chapter title', placeholder: 'Chapter title' } }),
@@ -36,7 +44,8 @@ function readRows() {
   }));
 }
 
-function renderStoryboard(body) {
+/** Shows where the storyboard stands; true while it is still being made. */
+function renderStoryboard(/** @type {StoryboardList | null} */ body) {
   const status = body?.status;
   const node = $('#storyboard-status');
   const bar = $('#storyboard-progress', HTMLProgressElement);
@@ -62,7 +71,7 @@ function renderStoryboard(body) {
   return true;
 }
 
-async function pollStoryboard(videoId) {
+async function pollStoryboard(/** @type {number} */ videoId) {
   clearTimeout(pollTimer);
   let body;
   try {
@@ -75,7 +84,7 @@ async function pollStoryboard(videoId) {
 }
 
 /** Shows the chapters and storyboard of `video` (the API's video object). */
-export async function showVideoExtras(video) {
+export async function showVideoExtras(/** @type {Video} */ video) {
   current = video;
   const message = $('#chapters-message');
   setMessage(message, '');
@@ -84,9 +93,10 @@ export async function showVideoExtras(video) {
   $('#chapter-add', HTMLButtonElement).disabled = video.isLive;
   void pollStoryboard(video.id);
   try {
+    /** @type {ChapterList} */
     const { chapters } = await request(`/videos/${video.id}/chapters`);
     if (current?.id !== video.id) return;
-    $('#chapter-rows').replaceChildren(...chapters.map(chapterRow));
+    $('#chapter-rows').replaceChildren(...chapters.map((chapter) => chapterRow(chapter)));
   } catch (error) {
     setMessage(message, error instanceof ApiError ? error.detail : String(error));
   }
