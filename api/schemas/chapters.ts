@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 
-export const ChapterJson = Type.Object({
+const ChapterJson = Type.Object({
   timecode: Type.Integer({ minimum: 0, description: 'Seconds from the start' }),
   title: Type.String({ minLength: 1, maxLength: 100 }),
 });
@@ -10,7 +10,7 @@ export const ChapterUpdate = Type.Object({
 }, { additionalProperties: false });
 export type ChapterUpdateBody = Static<typeof ChapterUpdate>;
 
-export const StoryboardJson = Type.Object({
+const StoryboardJson = Type.Object({
   storyboardPath: Type.String(),
   totalHeight: Type.Integer(),
   totalWidth: Type.Integer(),

@@ -1,6 +1,6 @@
 import Type, { type Static } from 'typebox';
 
-export const ChatMessageSchema = Type.Object({
+const ChatMessageSchema = Type.Object({
   id: Type.Integer(),
   roomId: Type.Integer(),
   videoId: Type.Union([Type.Integer(), Type.Null()]),

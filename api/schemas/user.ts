@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox';
 import { IdLabel } from './common.ts';
 
-export const Username = Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z0-9][a-z0-9._]*$' });
+const Username = Type.String({ minLength: 1, maxLength: 50, pattern: '^[a-z0-9][a-z0-9._]*$' });
 export const Password = Type.String({ minLength: 6, maxLength: 255 });
 
 export const UserCreate = Type.Object({

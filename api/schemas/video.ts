@@ -3,7 +3,7 @@ import { IdLabel } from './common.ts';
 
 const ActorSummary = Type.Object({ id: Type.Integer(), name: Type.String(), displayName: Type.String() });
 
-export const StreamingPlaylist = Type.Object({
+const StreamingPlaylist = Type.Object({
   id: Type.Integer(),
   type: Type.Integer({ description: '1: HLS' }),
   playlistUrl: Type.String(),

@@ -8,7 +8,7 @@ import type pg from 'pg';
 import { uploads } from '../../db/index.ts';
 
 /** The folders of unfinished uploads under data/uploads (tus, PeerTube resumable, re-uploads, multipart bodies). */
-export const UNFINISHED_FOLDERS = ['tus', 'resumable', 'replace', 'multipart'] as const;
+const UNFINISHED_FOLDERS = ['tus', 'resumable', 'replace', 'multipart'] as const;
 /** Our upload ids (32 hex digits), and their state files. */
 const UPLOAD_FILE = /^([a-f0-9]{32})(\.json)?$/;
 
