@@ -12,6 +12,7 @@ import * as tus from 'tus-js-client';
 import { createTestServer, type TestServer } from '../helpers/server.ts';
 import { ApiClient } from '../helpers/api.ts';
 import { fetchText, parsePlaylist, probeVariant } from '../helpers/media.ts';
+import { createUploader } from '../helpers/uploads.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const CORRUPT_BYTES = 20_000;
@@ -224,11 +225,16 @@ describe('uploads', () => {
   });
 
   it('an upload over the user quota is refused with 403', async () => {
-    const response = await fetch(`${server.baseUrl}/api/v1/videos/upload-resumable`, {
+    // A user of its own, whose quota three copies fill: an unfinished upload holds its declared size.
+    const { token, channelId } = await createUploader(admin, 'quotafiller');
+    const auth = () => ({ Authorization: `Bearer ${token}` });
+    const start = (name: string) => fetch(`${server.baseUrl}/api/v1/videos/upload-resumable`, {
       method: 'POST',
       headers: { ...auth(), 'Content-Type': 'application/json', 'X-Upload-Content-Length': String(video.length) },
-      body: JSON.stringify({ channelId, name: 'over quota' }),
+      body: JSON.stringify({ channelId, name }),
     });
+    for (const copy of [1, 2, 3]) assert.equal((await start(`copy ${copy}`)).status, 201);
+    const response = await start('over quota');
     assert.equal(response.status, 403);
     assert.equal(((await response.json()) as any).code, 'quota_reached');
     const tusCreate = await fetch(`${server.baseUrl}/api/v1/uploads/tus`, {
