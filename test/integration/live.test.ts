@@ -7,162 +7,182 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import pg from 'pg';
 import { createTestServer, type TestServer } from '../helpers/server.ts';
 import { ApiClient } from '../helpers/api.ts';
-import { publish, type Publisher } from '../helpers/publisher.ts';
+import { publish } from '../helpers/publisher.ts';
 import { fetchText, parsePlaylist, probeVariant } from '../helpers/media.ts';
 import { settleWithin, waitFor } from '../helpers/wait.ts';
 
 describe('live over RTMP', () => {
   let server: TestServer;
   let admin: ApiClient;
-  let live: Awaited<ReturnType<ApiClient['createLive']>>;
-  let publisher: Publisher;
-  let masterUrl: string;
 
   const rtmpUrl = (key: string) => `rtmp://127.0.0.1:${server.rtmpPort}/live/${key}`;
   const videoOf = async (id: number) => (await admin.get(`/api/v1/videos/${id}`)).body;
 
-  before(async () => {
-    server = await createTestServer();
-    await server.start();
-    admin = await ApiClient.asAdmin(server.baseUrl);
-    live = await admin.createLive({ name: 'Main stage', saveReplay: false });
-  });
-
-  after(async () => {
-    await publisher?.stop();
-    await server?.destroy();
-  });
-
-  it('goes from waiting to published within 10 s of a 720p publish, with three renditions', async () => {
-    assert.equal((await videoOf(live.id)).state.id, 4, 'a new live waits for its stream');
+  /** Publishes 720p to a new live until it is published: what a viewer saw on the way, and the live. */
+  async function goLive(name: string) {
+    const live = await admin.createLive({ name, saveReplay: false });
+    const stateBefore = (await videoOf(live.id)).state.id as number;
     const startedAt = Date.now();
-    publisher = publish(rtmpUrl(live.streamKey), { width: 1280, height: 720, seconds: 120 });
+    const publisher = publish(rtmpUrl(live.streamKey), { width: 1280, height: 720, seconds: 120 });
     const video = await waitFor('the live to be published', async () => {
       const current = await videoOf(live.id);
       return current.state.id === 1 && current.streamingPlaylists.length > 0 ? current : undefined;
     }, { timeoutMs: 20_000 });
     const elapsed = Date.now() - startedAt;
-    console.log(`# published ${elapsed} ms after the publisher started`);
-    assert.ok(elapsed < 10_000, `published after ${elapsed} ms`);
-    masterUrl = `${server.baseUrl}${video.streamingPlaylists[0].playlistUrl}`;
-    const master = await fetchText(masterUrl);
-    const heights = [...master.matchAll(/RESOLUTION=\d+x(\d+)/g)].map((match) => Number(match[1]));
-    assert.deepEqual(heights, [720, 480, 360]);
+    return { live, publisher, stateBefore, elapsed, masterUrl: `${server.baseUrl}${video.streamingPlaylists[0].playlistUrl}` };
+  }
+
+  before(async () => {
+    server = await createTestServer();
+    await server.start();
+    admin = await ApiClient.asAdmin(server.baseUrl);
   });
 
-  it('serves segments of every rendition that decode at the right height with H.264 and AAC', async () => {
-    const master = await fetchText(masterUrl);
-    const variants = master.split('\n').filter((line) => line && !line.startsWith('#'));
-    assert.equal(variants.length, 3);
-    const expected = [720, 480, 360];
-    for (const [position, variant] of variants.entries()) {
-      const streams = await probeVariant(new URL(variant, masterUrl).href);
-      const videoStream = streams.find((stream) => stream.codec_type === 'video');
-      const audioStream = streams.find((stream) => stream.codec_type === 'audio');
-      assert.equal(videoStream?.codec_name, 'h264');
-      assert.equal(videoStream?.height, expected[position]);
-      assert.equal(audioStream?.codec_name, 'aac');
-    }
+  after(async () => {
+    await server?.destroy();
   });
 
-  it('serves playlists and segments with the right content types and cache headers', async () => {
-    const master = await fetch(masterUrl);
-    assert.equal(master.headers.get('content-type'), 'application/vnd.apple.mpegurl');
-    assert.equal(master.headers.get('cache-control'), 'no-cache');
-    const variantUrl = new URL('0/index.m3u8', masterUrl).href;
-    const playlist = parsePlaylist(await fetchText(variantUrl));
-    const segment = await fetch(new URL(playlist.uris[0], variantUrl));
-    assert.equal(segment.status, 200);
-    assert.equal(segment.headers.get('content-type'), 'video/mp4');
-    assert.match(segment.headers.get('cache-control') ?? '', /immutable/);
-    const outside = await fetch(`${server.baseUrl}/static/streaming-playlists/hls/${randomUUID()}/1/master.m3u8`);
-    assert.equal(outside.status, 404);
-  });
+  // The tests of this block watch one live on air: none ends it, and the two that disturb it (privacy,
+  // a crashed transcoder) check that it is back as it was before they finish.
+  describe('a 720p live on air', () => {
+    let onAir: Awaited<ReturnType<typeof goLive>>;
+    let live: Awaited<ReturnType<typeof goLive>>['live'];
+    let masterUrl: string;
 
-  it('refuses media of a video that is not public or unlisted without authorisation', async () => {
-    // Private lives cannot be created through the API yet: set the privacy in the database to
-    // check that the access-control hook in front of the media files holds.
-    const db = new pg.Client({ connectionString: server.databaseUrl });
-    await db.connect();
-    try {
-      await db.query('UPDATE videos SET privacy = 3 WHERE id = $1', [live.id]);
-      const refused = await waitFor('the privacy cache to expire', async () => {
-        const response = await fetch(masterUrl);
-        return response.status === 401 ? response : undefined;
-      }, { timeoutMs: 10_000 });
-      assert.equal(refused.status, 401);
-      const asOwner = await fetch(masterUrl, { headers: { authorization: `Bearer ${admin.token}` } });
-      assert.equal(asOwner.status, 200);
-      const anonymousApi = await new ApiClient(server.baseUrl).get(`/api/v1/videos/${live.id}`);
-      assert.equal(anonymousApi.status, 404, 'a private video does not show in the API either');
-    } finally {
-      await db.query('UPDATE videos SET privacy = 1 WHERE id = $1', [live.id]);
-      await db.end();
-    }
-    await waitFor('public again', async () => (await fetch(masterUrl)).status === 200, { timeoutMs: 10_000 });
-  });
-
-  it('keeps advancing the playlist', async () => {
-    const variantUrl = new URL('2/index.m3u8', masterUrl).href;
-    const first = parsePlaylist(await fetchText(variantUrl)).uris.at(-1);
-    await waitFor('a new segment', async () => parsePlaylist(await fetchText(variantUrl)).uris.at(-1) !== first, { timeoutMs: 10_000 });
-  });
-
-  it('refuses an unknown stream key with a log line, and keeps serving', async () => {
-    const intruder = publish(rtmpUrl(randomUUID()), { width: 320, height: 240, seconds: 30, audio: false });
-    const code = await settleWithin(intruder.exited, 15_000);
-    await intruder.stop();
-    assert.notEqual(code, 0, 'the publisher must be disconnected');
-    assert.notEqual(code, 'timeout', 'the publisher must be disconnected');
-    assert.match(server.output(), /refused RTMP publish from .*unknown stream key/);
-    assert.equal((await videoOf(live.id)).state.id, 1, 'the real live is unaffected');
-  });
-
-  it('refuses a second publisher on a busy key', async () => {
-    const second = publish(rtmpUrl(live.streamKey), { width: 320, height: 240, seconds: 30, audio: false });
-    const code = await settleWithin(second.exited, 15_000);
-    await second.stop();
-    assert.notEqual(code, 0);
-    assert.notEqual(code, 'timeout');
-    assert.match(server.output(), /already has a publisher/);
-    const variantUrl = new URL('0/index.m3u8', masterUrl).href;
-    const before = parsePlaylist(await fetchText(variantUrl)).uris.at(-1);
-    await waitFor('the first publisher to keep going', async () => parsePlaylist(await fetchText(variantUrl)).uris.at(-1) !== before, { timeoutMs: 10_000 });
-  });
-
-  it('survives garbage on the RTMP port', async () => {
-    await new Promise<void>((resolve) => {
-      const socket = connect(server.rtmpPort, '127.0.0.1', () => {
-        socket.write(randomBytes(8192));
-        setTimeout(() => socket.destroy(), 300);
-      });
-      socket.on('close', () => resolve());
-      socket.on('error', () => resolve());
+    before(async () => {
+      onAir = await goLive('Main stage');
+      ({ live, masterUrl } = onAir);
     });
-    const config = await admin.get('/api/v1/config');
-    assert.equal(config.status, 200);
-    assert.equal((await videoOf(live.id)).state.id, 1);
-  });
 
-  it('restarts a crashed transcoder and continues the playlist after a discontinuity', async () => {
-    const sessionsBefore = (await admin.get(`/api/v1/videos/live/${live.id}/sessions`)).body;
-    const report = (await admin.get('/api/v1/admin/transcoding')).body;
-    const pid = report.activeLives.find((entry: { videoUuid: string }) => entry.videoUuid === live.uuid).transcoderPid;
-    process.kill(pid, 'SIGKILL');
-    const variantUrl = new URL('1/index.m3u8', masterUrl).href;
-    const playlist = await waitFor('a discontinuity followed by new segments', async () => {
-      const text = await fetchText(variantUrl);
-      const after = text.split(/^#EXT-X-DISCONTINUITY$/m)[1];
-      return after && /seg-\d+\.m4s/.test(after) ? text : undefined;
-    }, { timeoutMs: 20_000 });
-    assert.ok(!parsePlaylist(playlist).ended);
-    assert.match(server.output(), /restarting transcoder \(1\//);
-    const sessionsAfter = (await admin.get(`/api/v1/videos/live/${live.id}/sessions`)).body;
-    assert.equal(sessionsAfter.total, sessionsBefore.total, 'the same session goes on');
-    assert.equal((await videoOf(live.id)).state.id, 1);
+    after(async () => {
+      await onAir?.publisher.stop();
+    });
+
+    it('goes from waiting to published within 10 s of a 720p publish, with three renditions', async () => {
+      assert.equal(onAir.stateBefore, 4, 'a new live waits for its stream');
+      const elapsed = onAir.elapsed;
+      console.log(`# published ${elapsed} ms after the publisher started`);
+      assert.ok(elapsed < 10_000, `published after ${elapsed} ms`);
+      const master = await fetchText(masterUrl);
+      const heights = [...master.matchAll(/RESOLUTION=\d+x(\d+)/g)].map((match) => Number(match[1]));
+      assert.deepEqual(heights, [720, 480, 360]);
+    });
+
+    it('serves segments of every rendition that decode at the right height with H.264 and AAC', async () => {
+      const master = await fetchText(masterUrl);
+      const variants = master.split('\n').filter((line) => line && !line.startsWith('#'));
+      assert.equal(variants.length, 3);
+      const expected = [720, 480, 360];
+      for (const [position, variant] of variants.entries()) {
+        const streams = await probeVariant(new URL(variant, masterUrl).href);
+        const videoStream = streams.find((stream) => stream.codec_type === 'video');
+        const audioStream = streams.find((stream) => stream.codec_type === 'audio');
+        assert.equal(videoStream?.codec_name, 'h264');
+        assert.equal(videoStream?.height, expected[position]);
+        assert.equal(audioStream?.codec_name, 'aac');
+      }
+    });
+
+    it('serves playlists and segments with the right content types and cache headers', async () => {
+      const master = await fetch(masterUrl);
+      assert.equal(master.headers.get('content-type'), 'application/vnd.apple.mpegurl');
+      assert.equal(master.headers.get('cache-control'), 'no-cache');
+      const variantUrl = new URL('0/index.m3u8', masterUrl).href;
+      const playlist = parsePlaylist(await fetchText(variantUrl));
+      const segment = await fetch(new URL(playlist.uris[0], variantUrl));
+      assert.equal(segment.status, 200);
+      assert.equal(segment.headers.get('content-type'), 'video/mp4');
+      assert.match(segment.headers.get('cache-control') ?? '', /immutable/);
+      const outside = await fetch(`${server.baseUrl}/static/streaming-playlists/hls/${randomUUID()}/1/master.m3u8`);
+      assert.equal(outside.status, 404);
+    });
+
+    it('refuses media of a video that is not public or unlisted without authorisation', async () => {
+      // Private lives cannot be created through the API yet: set the privacy in the database to
+      // check that the access-control hook in front of the media files holds.
+      const db = new pg.Client({ connectionString: server.databaseUrl });
+      await db.connect();
+      try {
+        await db.query('UPDATE videos SET privacy = 3 WHERE id = $1', [live.id]);
+        const refused = await waitFor('the privacy cache to expire', async () => {
+          const response = await fetch(masterUrl);
+          return response.status === 401 ? response : undefined;
+        }, { timeoutMs: 10_000 });
+        assert.equal(refused.status, 401);
+        const asOwner = await fetch(masterUrl, { headers: { authorization: `Bearer ${admin.token}` } });
+        assert.equal(asOwner.status, 200);
+        const anonymousApi = await new ApiClient(server.baseUrl).get(`/api/v1/videos/${live.id}`);
+        assert.equal(anonymousApi.status, 404, 'a private video does not show in the API either');
+      } finally {
+        await db.query('UPDATE videos SET privacy = 1 WHERE id = $1', [live.id]);
+        await db.end();
+      }
+      await waitFor('public again', async () => (await fetch(masterUrl)).status === 200, { timeoutMs: 10_000 });
+    });
+
+    it('keeps advancing the playlist', async () => {
+      const variantUrl = new URL('2/index.m3u8', masterUrl).href;
+      const first = parsePlaylist(await fetchText(variantUrl)).uris.at(-1);
+      await waitFor('a new segment', async () => parsePlaylist(await fetchText(variantUrl)).uris.at(-1) !== first, { timeoutMs: 10_000 });
+    });
+
+    it('refuses an unknown stream key with a log line, and keeps serving', async () => {
+      const intruder = publish(rtmpUrl(randomUUID()), { width: 320, height: 240, seconds: 30, audio: false });
+      const code = await settleWithin(intruder.exited, 15_000);
+      await intruder.stop();
+      assert.notEqual(code, 0, 'the publisher must be disconnected');
+      assert.notEqual(code, 'timeout', 'the publisher must be disconnected');
+      assert.match(server.output(), /refused RTMP publish from .*unknown stream key/);
+      assert.equal((await videoOf(live.id)).state.id, 1, 'the real live is unaffected');
+    });
+
+    it('refuses a second publisher on a busy key', async () => {
+      const second = publish(rtmpUrl(live.streamKey), { width: 320, height: 240, seconds: 30, audio: false });
+      const code = await settleWithin(second.exited, 15_000);
+      await second.stop();
+      assert.notEqual(code, 0);
+      assert.notEqual(code, 'timeout');
+      assert.match(server.output(), /already has a publisher/);
+      const variantUrl = new URL('0/index.m3u8', masterUrl).href;
+      const before = parsePlaylist(await fetchText(variantUrl)).uris.at(-1);
+      await waitFor('the first publisher to keep going', async () => parsePlaylist(await fetchText(variantUrl)).uris.at(-1) !== before, { timeoutMs: 10_000 });
+    });
+
+    it('survives garbage on the RTMP port', async () => {
+      await new Promise<void>((resolve) => {
+        const socket = connect(server.rtmpPort, '127.0.0.1', () => {
+          socket.write(randomBytes(8192));
+          setTimeout(() => socket.destroy(), 300);
+        });
+        socket.on('close', () => resolve());
+        socket.on('error', () => resolve());
+      });
+      const config = await admin.get('/api/v1/config');
+      assert.equal(config.status, 200);
+      assert.equal((await videoOf(live.id)).state.id, 1);
+    });
+
+    it('restarts a crashed transcoder and continues the playlist after a discontinuity', async () => {
+      const sessionsBefore = (await admin.get(`/api/v1/videos/live/${live.id}/sessions`)).body;
+      const report = (await admin.get('/api/v1/admin/transcoding')).body;
+      const pid = report.activeLives.find((entry: { videoUuid: string }) => entry.videoUuid === live.uuid).transcoderPid;
+      process.kill(pid, 'SIGKILL');
+      const variantUrl = new URL('1/index.m3u8', masterUrl).href;
+      const playlist = await waitFor('a discontinuity followed by new segments', async () => {
+        const text = await fetchText(variantUrl);
+        const after = text.split(/^#EXT-X-DISCONTINUITY$/m)[1];
+        return after && /seg-\d+\.m4s/.test(after) ? text : undefined;
+      }, { timeoutMs: 20_000 });
+      assert.ok(!parsePlaylist(playlist).ended);
+      assert.match(server.output(), /restarting transcoder \(1\//);
+      const sessionsAfter = (await admin.get(`/api/v1/videos/live/${live.id}/sessions`)).body;
+      assert.equal(sessionsAfter.total, sessionsBefore.total, 'the same session goes on');
+      assert.equal((await videoOf(live.id)).state.id, 1);
+    });
   });
 
   it('ends the live when the publisher stops, and refuses its key afterwards', async () => {
+    const { live, publisher, masterUrl } = await goLive('Ending stage');
     await publisher.stop();
     await waitFor('the live to end', async () => (await videoOf(live.id)).state.id === 5, { timeoutMs: 20_000 });
     const sessions = (await admin.get(`/api/v1/videos/live/${live.id}/sessions`)).body;
