@@ -3,7 +3,7 @@
 // mode and registered-only mode, clears and times out from the panel, a password-protected live's chat
 // takes the viewer's password, the OBS overlay shows the chat on a transparent page, and the panel
 // rejoins after the server comes back.
-import { after, before, describe, it } from 'node:test';
+import { after, before, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { createTestServer, type TestServer } from '../helpers/server.ts';
@@ -11,6 +11,7 @@ import { ApiClient } from '../helpers/api.ts';
 import { launchChromium } from '../helpers/browser.ts';
 import { connectChat, type ChatClient } from '../helpers/chat.ts';
 import { sleep } from '../helpers/wait.ts';
+import { scenario } from '../helpers/scenario.ts';
 
 const UI_TIMEOUT = { timeout: 10_000 };
 
@@ -120,7 +121,11 @@ describe('live chat on the watch page', () => {
     await server?.destroy();
   });
 
-  it('two viewers see each other\'s messages, with nicks and links', async () => {
+  // One room, the same viewers' pages all along: each step reads what the earlier ones said and set
+  // (the history, a ban, the room's modes, the restart), so they are the steps of one scenario.
+  const chatting = scenario('viewers and a moderator chat on one live\'s watch page');
+
+  chatting.step('two viewers see each other\'s messages, with nicks and links', async () => {
     await say(alice, 'Hello from Alice');
     await waitForText(anon, 'Hello from Alice');
     assert.equal(await anon.locator('#chat .chat-message', { hasText: 'Hello from Alice' }).locator('.chat-nick').textContent(), 'alice');
@@ -149,7 +154,7 @@ describe('live chat on the watch page', () => {
     assert.deepEqual((await shownTexts(quiet)).slice(-3), ['Hello from Alice', 'Hi Alice, see https://example.org/path?q=1.', 'Welcome everyone']);
   });
 
-  it('shows hostile text as text', async () => {
+  chatting.step('shows hostile text as text', async () => {
     const html = '<img src=x onerror="window.__pwned=1">';
     const script = 'javascript:window.__pwned=2 and data:text/html,<b>x</b>';
     await say(anon, html);
@@ -164,7 +169,7 @@ describe('live chat on the watch page', () => {
     }
   });
 
-  it('a moderator deletes a message and it disappears for every viewer', async () => {
+  chatting.step('a moderator deletes a message and it disappears for every viewer', async () => {
     await say(alice, 'This will be deleted');
     await waitForText(anon, 'This will be deleted');
     await waitForText(moderator, 'This will be deleted');
@@ -178,7 +183,7 @@ describe('live chat on the watch page', () => {
     assert.ok((await shownTexts(alice)).includes('Hello from Alice'), 'only that message went');
   });
 
-  it('a banned user cannot post, even after a reload', async () => {
+  chatting.step('a banned user cannot post, even after a reload', async () => {
     await say(bob, 'I am bob');
     await waitForText(moderator, 'I am bob');
     await moderate(moderator, 'I am bob', 'Ban');
@@ -200,7 +205,7 @@ describe('live chat on the watch page', () => {
     assert.ok(!(await shownTexts(alice)).includes('Bob is back'), 'never shown to others');
   });
 
-  it('slow mode holds a viewer\'s second message back, with a notice, but not a moderator\'s', async () => {
+  chatting.step('slow mode holds a viewer\'s second message back, with a notice, but not a moderator\'s', async () => {
     await moderator.locator('#chat .chat-slow-mode').selectOption('30');
     await quiet.waitForFunction(() => /30 s/.test(document.querySelector('#chat .chat-rules:not([hidden])')?.textContent ?? ''), undefined, UI_TIMEOUT);
     await say(quiet, 'first within slow mode');
@@ -221,7 +226,7 @@ describe('live chat on the watch page', () => {
     await quiet.waitForFunction(() => document.querySelector('#chat .chat-rules')?.hasAttribute('hidden'), undefined, UI_TIMEOUT);
   });
 
-  it('a registered-only room refuses anonymous messages, with a notice', async () => {
+  chatting.step('a registered-only room refuses anonymous messages, with a notice', async () => {
     await moderator.locator('#chat .chat-mode').selectOption('registered');
     await anon.waitForFunction(() => /registered/.test(document.querySelector('#chat .chat-rules:not([hidden])')?.textContent ?? ''), undefined, UI_TIMEOUT);
     await say(anon, 'anonymous in a registered room');
@@ -233,7 +238,7 @@ describe('live chat on the watch page', () => {
     await anon.waitForFunction(() => document.querySelector('#chat .chat-rules')?.hasAttribute('hidden'), undefined, UI_TIMEOUT);
   });
 
-  it('joins the chat of a password-protected live with the password the viewer gave', async () => {
+  chatting.step('joins the chat of a password-protected live with the password the viewer gave', async () => {
     const secret = await admin.createLive({ name: 'Secret chat', privacy: 5, videoPasswords: ['open-sesame'] });
     const outsider = await connectChat(server.baseUrl, { anonId: 'chat-test-outsider-0001' });
     sockets.push(outsider);
@@ -254,7 +259,7 @@ describe('live chat on the watch page', () => {
     assert.equal(message.author.anonymous, true);
   });
 
-  it('the OBS overlay shows new messages on a transparent page', async () => {
+  chatting.step('the OBS overlay shows new messages on a transparent page', async () => {
     const context = await browser.newContext();
     contexts.push(context);
     const overlay = await context.newPage();
@@ -281,7 +286,7 @@ describe('live chat on the watch page', () => {
     await overlay.locator('.overlay-message', { hasText: 'Fading away' }).waitFor({ state: 'detached', timeout: 5000 });
   });
 
-  it('a moderator clears the chat for everyone', async () => {
+  chatting.step('a moderator clears the chat for everyone', async () => {
     moderator.once('dialog', (dialog) => void dialog.accept());
     await moderator.click('#chat .chat-clear');
     for (const page of [alice, anon]) {
@@ -290,7 +295,7 @@ describe('live chat on the watch page', () => {
     }
   });
 
-  it('rejoins the room after the connection comes back', async () => {
+  chatting.step('rejoins the room after the connection comes back', async () => {
     await server.stop();
     await statusMatching(alice, /reconnecting/);
     await server.start();
@@ -300,7 +305,7 @@ describe('live chat on the watch page', () => {
     await waitForText(anon, 'back after the restart');
   });
 
-  it('a timed-out user is told until when and cannot type meanwhile', async () => {
+  chatting.step('a timed-out user is told until when and cannot type meanwhile', async () => {
     await waitForText(moderator, 'back after the restart');
     await moderate(moderator, 'back after the restart', 'Timeout');
     assert.match(await statusMatching(alice, /timed out/), /until \d/);

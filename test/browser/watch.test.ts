@@ -7,6 +7,7 @@ import { createTestServer, type TestServer } from '../helpers/server.ts';
 import { ApiClient } from '../helpers/api.ts';
 import { publish, type Publisher } from '../helpers/publisher.ts';
 import { launchChromium } from '../helpers/browser.ts';
+import { scenario } from '../helpers/scenario.ts';
 
 describe('watch page in Chromium', () => {
   let server: TestServer;
@@ -33,13 +34,16 @@ describe('watch page in Chromium', () => {
     await server?.destroy();
   });
 
-  it('shows the live as waiting, with its title as plain text', async () => {
+  // One viewer's page follows one live from waiting to ended: each step starts where the last one left it.
+  const watching = scenario('a viewer follows a live on the watch page, from waiting to ended');
+
+  watching.step('shows the live as waiting, with its title as plain text', async () => {
     await page.goto(`${server.baseUrl}/w/${live.shortUUID}`);
     await page.waitForFunction(() => document.body.dataset.state === 'waiting', undefined, { timeout: 15_000 });
     assert.equal(await page.textContent('#title'), 'Browser <b>live</b>');
   });
 
-  it('starts playing a 720p publish within 10 s without a reload, and the video time advances by more than 2 s', async () => {
+  watching.step('starts playing a 720p publish within 10 s without a reload, and the video time advances by more than 2 s', async () => {
     const startedAt = Date.now();
     publisher = publish(`rtmp://127.0.0.1:${server.rtmpPort}/live/${live.streamKey}`, { width: 1280, height: 720, seconds: 120 });
     await page.waitForFunction(() => document.body.dataset.state === 'playing', undefined, { timeout: 30_000 });
@@ -59,19 +63,19 @@ describe('watch page in Chromium', () => {
     assert.ok(decoded > 30, `frames were decoded (${decoded})`);
   });
 
-  it('counts this viewer', async () => {
+  watching.step('counts this viewer', async () => {
     await page.waitForFunction(() => document.querySelector('#viewers')?.textContent?.trim() === '1', undefined, { timeout: 10_000 });
     assert.equal((await admin.get(`/api/v1/videos/${live.id}`)).body.viewers, 1);
   });
 
-  it('lists the live on the home page while it is on', async () => {
+  watching.step('lists the live on the home page while it is on', async () => {
     const home = await browser.newPage();
     await home.goto(server.baseUrl);
     await home.waitForSelector(`#live-list a.video-card[data-video-id="${live.id}"]`, { timeout: 15_000 });
     await home.close();
   });
 
-  it('switches to "ended" without a reload when the streamer stops', async () => {
+  watching.step('switches to "ended" without a reload when the streamer stops', async () => {
     await publisher!.stop();
     await page.waitForFunction(() => document.body.dataset.state === 'ended', undefined, { timeout: 30_000 });
     assert.match((await page.textContent('#state-banner')) ?? '', /ended/i);
