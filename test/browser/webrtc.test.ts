@@ -8,6 +8,7 @@ import { ApiClient } from '../helpers/api.ts';
 import { FAKE_MEDIA_ARGS, launchChromium } from '../helpers/browser.ts';
 import { fetchText, probeVariant } from '../helpers/media.ts';
 import { waitFor } from '../helpers/wait.ts';
+import { scenario } from '../helpers/scenario.ts';
 
 interface Exchange { status: number; location: string | null; contentType: string | null; body: string }
 
@@ -139,10 +140,12 @@ describe('WHIP ingest and WHEP playback in Chromium', () => {
     assert.match(wrong.headers.get('www-authenticate') ?? '', /^Bearer/);
     assert.match((await wrong.json()).detail, /stream key/);
     assert.match(server.output(), /refused WHIP publish from 127\.0\.0\.1: unknown stream key/);
-    const garbage = await postSdp('/api/v1/whip', 'hello', live.streamKey);
+    // A live of its own, idle: the scenario's live below may be on air or over when this runs.
+    const idle = await admin.createLive({ name: 'Idle WebRTC live', saveReplay: false });
+    const garbage = await postSdp('/api/v1/whip', 'hello', idle.streamKey);
     assert.equal(garbage.status, 400);
     const json = await fetch(`${server.baseUrl}/api/v1/whip`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${live.streamKey}` }, body: '{}',
+      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${idle.streamKey}` }, body: '{}',
     });
     assert.equal(json.status, 415, 'only application/sdp bodies');
   });
@@ -155,10 +158,14 @@ describe('WHIP ingest and WHEP playback in Chromium', () => {
   });
 
   it('answers WHEP with 404 while the video is not live', async () => {
-    assert.equal((await postSdp(`/api/v1/videos/${live.id}/whep`, offer)).status, 404);
+    const waiting = await admin.createLive({ name: 'Not yet live', saveReplay: false });
+    assert.equal((await postSdp(`/api/v1/videos/${waiting.id}/whep`, offer)).status, 404);
   });
 
-  it('publishes the fake camera over WHIP: 201 with an answer and a Location, then the live is published and its HLS decodes', async () => {
+  // One WHIP live from its publish to its end: each step works on what the previous one left.
+  const whipLive = scenario('a WHIP live, published, played over WHEP, then ended by its publisher');
+
+  whipLive.step('publishes the fake camera over WHIP: 201 with an answer and a Location, then the live is published and its HLS decodes', async () => {
     const startedAt = Date.now();
     const exchange = await whipPublish(publisherPage, live.streamKey);
     assert.equal(exchange.status, 201, exchange.body);
@@ -180,13 +187,13 @@ describe('WHIP ingest and WHEP playback in Chromium', () => {
     assert.match(server.output(), /started over whip from 127\.0\.0\.1/);
   });
 
-  it('refuses a second WHIP publisher on the busy key with 409', async () => {
+  whipLive.step('refuses a second WHIP publisher on the busy key with 409', async () => {
     const busy = await postSdp('/api/v1/whip', offer, live.streamKey);
     assert.equal(busy.status, 409);
     assert.match((await busy.json()).detail, /already has a publisher/);
   });
 
-  it('plays the live over WHEP: the video time advances and frames decode', async () => {
+  whipLive.step('plays the live over WHEP: the video time advances and frames decode', async () => {
     const startedAt = Date.now();
     const firstFrame = async () => {
       const exchange = await whepPlay(viewerPage, live.id);
@@ -217,7 +224,7 @@ describe('WHIP ingest and WHEP playback in Chromium', () => {
     assert.ok(later.height > 0 && later.height <= 720, `WHEP picture ${later.width}x${later.height}`);
   });
 
-  it('stops the WHEP encoder when its last viewer leaves (DELETE)', async () => {
+  whipLive.step('stops the WHEP encoder when its last viewer leaves (DELETE)', async () => {
     const location = await viewerPage.evaluate(() => (window as unknown as { whep: { location: string } }).whep.location);
     const deleted = await fetch(location, { method: 'DELETE' });
     assert.equal(deleted.status, 200);
@@ -225,7 +232,7 @@ describe('WHIP ingest and WHEP playback in Chromium', () => {
     assert.equal((await fetch(location, { method: 'DELETE' })).status, 404);
   });
 
-  it('ends the live when the publisher DELETEs its WHIP session', async () => {
+  whipLive.step('ends the live when the publisher DELETEs its WHIP session', async () => {
     // A viewer is attached again, to see that the end of the live takes it along.
     assert.equal((await whepPlay(viewerPage, live.id)).status, 201);
     const status = await publisherPage.evaluate(async ({ location, key }) => {
