@@ -25,6 +25,14 @@ describe('chapters and storyboard on the watch page', () => {
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
+    // The watch page the first three tests read (markers, hover, seek); none of them reloads it. Its
+    // bar is ready once it uses the media's own duration.
+    await page.goto(`${server.baseUrl}/w/${replay.shortUUID}`);
+    await page.waitForFunction(() => {
+      const video = document.querySelector<HTMLVideoElement>('#video');
+      return video !== null && Number.isFinite(video.duration) && video.duration > 0 &&
+        Number(document.querySelector<HTMLElement>('#progress')?.dataset.duration) === video.duration;
+    }, undefined, { timeout: 20_000 });
   });
 
   after(async () => {
@@ -35,7 +43,6 @@ describe('chapters and storyboard on the watch page', () => {
   const barBox = async () => (await page.locator('#progress').boundingBox())!;
 
   it('puts the chapter markers on the progress bar at their timecodes', async () => {
-    await page.goto(`${server.baseUrl}/w/${replay.shortUUID}`);
     await page.waitForSelector('#progress .chapter-marker', { timeout: 20_000 });
     // Once the media's own duration is known the bar uses it (before that, the API's rounded one).
     await page.waitForFunction(() => {

@@ -21,6 +21,8 @@ describe('comments, views and re-upload on the watch page', () => {
   let admin: ApiClient;
   let work: string;
   let video: { id: number; shortUUID: string };
+  /** Another video with the same comment, that the logged-in test comments on (the anonymous one reads `video`'s). */
+  let commented: { id: number; shortUUID: string };
   const pageErrors: string[] = [];
 
   before(async () => {
@@ -39,6 +41,11 @@ describe('comments, views and re-upload on the watch page', () => {
     // (waitFor takes null as an answer: ask for a boolean.)
     await waitFor('the replacement', async () => Boolean((await admin.get(`/api/v1/videos/${video.id}`)).body.inputFileUpdatedAt), { timeoutMs: 60_000 });
     assert.equal((await admin.post(`/api/v1/videos/${video.id}/comment-threads`, { text: HTML_TEXT })).status, 200);
+    const other = await resumableUpload(server.baseUrl, admin.token, '/api/v1/videos/upload-resumable',
+      { channelId, name: 'video to comment on', privacy: 1, filename: 'c.mp4' }, makeClip(join(work, 'c.mp4'), '320x240', 3));
+    commented = ((await other.json()) as any).video;
+    await waitPublished(admin, commented.id);
+    assert.equal((await admin.post(`/api/v1/videos/${commented.id}/comment-threads`, { text: HTML_TEXT })).status, 200);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
     page.on('pageerror', (error) => pageErrors.push(error.message));
@@ -66,13 +73,16 @@ describe('comments, views and re-upload on the watch page', () => {
   });
 
   it('logged in: the form adds a comment', async () => {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+    page.on('pageerror', (error) => pageErrors.push(error.message));
+    await page.goto(`${server.baseUrl}/w/${commented.shortUUID}`);
     await page.evaluate((token) => localStorage.setItem('livecast.auth', JSON.stringify({ accessToken: token, refreshToken: null, expiresAt: 0 })), admin.token!);
     await page.reload();
     await page.waitForSelector('#comments .comment-form:not([hidden])', { timeout: 20_000 });
     await page.fill('#comments .comment-form textarea', 'Nice one\nsecond line');
     await page.click('#comments .comment-form button[type=submit]');
     await page.waitForFunction(() => Array.from(document.querySelectorAll('#comments .comment-body'), (node) => node.textContent).includes('Nice one\nsecond line'), undefined, { timeout: 10_000 });
-    const list = (await admin.get(`/api/v1/videos/${video.id}/comment-threads`)).body;
+    const list = (await admin.get(`/api/v1/videos/${commented.id}/comment-threads`)).body;
     assert.equal(list.total, 2);
     assert.equal(list.data[0].text, 'Nice one\nsecond line');
     assert.deepEqual(pageErrors, []);
