@@ -3,18 +3,10 @@
 // names the file and the line, as a bad value does, never with the YAML library's own error.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { configFileWith } from '../helpers/config-files.ts';
 import { loadConfig, ConfigError } from '../../config/index.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'livecast-config-'));
-let files = 0;
-function fileWith(text: string): string {
-  const file = join(dir, `config-${files++}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const fileWith = configFileWith;
 
 function assertConfigError(file: string, pattern: RegExp): void {
   assert.throws(() => loadConfig({ env: {}, file }), (error: Error) => {
@@ -49,6 +41,6 @@ describe('config: a hostile YAML file', () => {
   });
 
   it('a file that cannot be read', () => {
-    assertConfigError(join(dir, 'missing.yaml'), /cannot be read/);
+    assertConfigError(`${configFileWith('')}.missing`, /cannot be read/);
   });
 });

@@ -2,19 +2,11 @@
 // and each one is named in a warning (a removed setting says it was removed).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { configFileWith } from '../helpers/config-files.ts';
 import { loadConfig } from '../../config/index.ts';
 import { REMOVED_SETTINGS } from '../../config/unknown-keys.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'livecast-config-'));
-let files = 0;
-function fileWith(text: string): string {
-  const file = join(dir, `config-${files++}.yaml`);
-  writeFileSync(file, text);
-  return file;
-}
+const fileWith = configFileWith;
 
 function load(options: { file?: string; env?: NodeJS.ProcessEnv }): { config: ReturnType<typeof loadConfig>; warnings: string[] } {
   const warnings: string[] = [];
