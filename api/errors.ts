@@ -47,8 +47,3 @@ export function asHttpError(error: unknown): HttpError | undefined {
 export function notFound(what: string): HttpError {
   return new HttpError(404, 'not_found', `${what} not found`);
 }
-
-/** 429 in PeerTube's error shape, with Retry-After in seconds. */
-export function tooManyRequests(message: string, retryAfterSeconds: number): HttpError {
-  return new HttpError(429, 'too_many_requests', message, { 'Retry-After': String(Math.max(1, Math.ceil(retryAfterSeconds))) });
-}

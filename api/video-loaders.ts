@@ -3,7 +3,8 @@
 import type { FastifyRequest } from 'fastify';
 import { parseVideoRef, videos, type VideoRow } from '../db/index.ts';
 import type { AppContext } from './context.ts';
-import { HttpError, notFound, tooManyRequests } from './errors.ts';
+import { HttpError, notFound } from './errors.ts';
+import { tooManyRequests } from '../core/errors.ts';
 import { accessInfoOf, videoPasswordOf } from '../core/media-access/access.ts';
 import { isOwnerOrAdmin } from '../core/users/roles.ts';
 

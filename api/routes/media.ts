@@ -10,7 +10,8 @@ import { resolveUser } from '../auth/authenticate.ts';
 import { isOpenPrivacy, videoPasswordOf } from '../../core/media-access/access.ts';
 import { addFileTokenToPlaylist, FILE_TOKEN_PARAM } from '../../core/media-access/playlist-tokens.ts';
 import { hls } from '../../packager/index.ts';
-import { HttpError, tooManyRequests } from '../errors.ts';
+import { HttpError } from '../errors.ts';
+import { tooManyRequests } from '../../core/errors.ts';
 
 const MEDIA_PREFIX = '/static/streaming-playlists/';
 
